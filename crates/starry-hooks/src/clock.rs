@@ -1,0 +1,27 @@
+//! The kernel clock, as a hook sees it.
+
+/// Read access to the kernel's clock.
+///
+/// The *counter* is the free-running hardware counter that user space can also
+/// read (`rdtime` on riscv64, `cntvct_el0` on aarch64, the TSC on x86_64). The
+/// kernel's monotonic clock is a function of it: [`counter_to_monotonic_nanos`].
+/// Wall-clock time is monotonic time plus [`wall_offset_nanos`].
+///
+/// [`counter_to_monotonic_nanos`]: ClockIf::counter_to_monotonic_nanos
+/// [`wall_offset_nanos`]: ClockIf::wall_offset_nanos
+pub trait ClockIf {
+    /// Reads the hardware counter now.
+    fn read_counter(&self) -> u64;
+
+    /// The counter frequency, in Hz.
+    fn counter_freq_hz(&self) -> u64;
+
+    /// Converts a counter value to nanoseconds of the kernel's monotonic clock.
+    fn counter_to_monotonic_nanos(&self, counter: u64) -> u64;
+
+    /// Wall-clock (`CLOCK_REALTIME`) time minus monotonic time, in nanoseconds.
+    fn wall_offset_nanos(&self) -> u64;
+
+    /// The period of the kernel's timer tick, in nanoseconds.
+    fn tick_period_nanos(&self) -> u64;
+}
