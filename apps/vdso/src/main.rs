@@ -1,0 +1,25 @@
+//! The axvdso demo kernel: Starry with a vDSO.
+//!
+//! The init command line is fixed at build time by the `STARRY_INIT`
+//! environment variable (space separated; `make ... INIT="/prog arg"` sets it).
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
+/// The init command when `STARRY_INIT` is not set: the test runner.
+const DEFAULT_INIT: &str = "/bin/runner";
+
+#[unsafe(no_mangle)]
+fn main() {
+    let cmdline = option_env!("STARRY_INIT").unwrap_or(DEFAULT_INIT);
+    let args: Vec<String> = cmdline.split_ascii_whitespace().map(ToOwned::to_owned).collect();
+    let envs = [
+        "PATH=/bin".to_owned(),
+        "HOME=/".to_owned(),
+    ];
+    starry_kernel::entry::init(&args, &envs);
+}

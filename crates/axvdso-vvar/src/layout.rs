@@ -1,0 +1,171 @@
+//! The data pages in the Linux 6.1 layout (`include/vdso/datapage.h`).
+//!
+//! Two pages sit directly below the vDSO text: page 0 holds `vdso_data[2]`,
+//! page 1 is the time-namespace page (read only when `clock_mode` is
+//! [`VDSO_CLOCKMODE_TIMENS`]; we never set that mode, so it stays zero).
+//!
+//! Every field is an atomic so that the kernel writer and the user-space
+//! readers (the vDSO) share the memory without data races; the seqcount
+//! protocol in `seq.rs` orders them.
+
+use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64};
+
+/// Size of one page, in bytes.
+pub const PAGE_SIZE_4K: usize = 4096;
+/// Number of vvar pages below the vDSO text.
+pub const VVAR_NR_PAGES: usize = 2;
+/// Size of the vvar area, in bytes.
+pub const VVAR_SIZE: usize = VVAR_NR_PAGES * PAGE_SIZE_4K;
+
+/// Index in `vdso_data[]` of the record for the high-resolution and coarse clocks.
+pub const CS_HRES_COARSE: usize = 0;
+/// Index in `vdso_data[]` of the record for `CLOCK_MONOTONIC_RAW`.
+pub const CS_RAW: usize = 1;
+/// Number of records in `vdso_data[]`.
+pub const CS_BASES: usize = 2;
+
+/// Number of `basetime` slots (indexed by clock id).
+pub const VDSO_BASES: usize = 12;
+
+/// `clock_mode`: no usable counter, every call takes the syscall.
+pub const VDSO_CLOCKMODE_NONE: i32 = 0;
+/// `clock_mode`: the architecture counter is usable from user space.
+pub const VDSO_CLOCKMODE_ARCHTIMER: i32 = 1;
+/// `clock_mode`: this record is a time-namespace page (never set by us).
+pub const VDSO_CLOCKMODE_TIMENS: i32 = i32::MAX;
+
+/// Linux clock ids.
+pub mod clock_id {
+    /// `CLOCK_REALTIME`.
+    pub const REALTIME: u32 = 0;
+    /// `CLOCK_MONOTONIC`.
+    pub const MONOTONIC: u32 = 1;
+    /// `CLOCK_PROCESS_CPUTIME_ID`.
+    pub const PROCESS_CPUTIME_ID: u32 = 2;
+    /// `CLOCK_THREAD_CPUTIME_ID`.
+    pub const THREAD_CPUTIME_ID: u32 = 3;
+    /// `CLOCK_MONOTONIC_RAW`.
+    pub const MONOTONIC_RAW: u32 = 4;
+    /// `CLOCK_REALTIME_COARSE`.
+    pub const REALTIME_COARSE: u32 = 5;
+    /// `CLOCK_MONOTONIC_COARSE`.
+    pub const MONOTONIC_COARSE: u32 = 6;
+    /// `CLOCK_BOOTTIME`.
+    pub const BOOTTIME: u32 = 7;
+    /// `CLOCK_TAI`.
+    pub const TAI: u32 = 11;
+}
+
+/// Clocks served with counter interpolation from record [`CS_HRES_COARSE`].
+pub const VDSO_HRES: u32 = (1 << clock_id::REALTIME)
+    | (1 << clock_id::MONOTONIC)
+    | (1 << clock_id::BOOTTIME)
+    | (1 << clock_id::TAI);
+/// Clocks served as of the last update (tick) from record [`CS_HRES_COARSE`].
+pub const VDSO_COARSE: u32 = (1 << clock_id::REALTIME_COARSE) | (1 << clock_id::MONOTONIC_COARSE);
+/// Clocks served with counter interpolation from record [`CS_RAW`].
+pub const VDSO_RAW: u32 = 1 << clock_id::MONOTONIC_RAW;
+
+/// One `basetime` slot: seconds, and nanoseconds (shifted left by `shift` for
+/// the high-resolution clocks, plain for the coarse ones).
+#[repr(C)]
+#[derive(Default)]
+pub struct VdsoTimestamp {
+    /// Seconds.
+    pub sec: AtomicU64,
+    /// Nanoseconds; `<< shift` for interpolated clocks.
+    pub nsec: AtomicU64,
+}
+
+/// One `struct vdso_data` record (240 bytes).
+#[repr(C)]
+#[derive(Default)]
+pub struct VdsoData {
+    /// Sequence count: odd while the kernel is writing the record.
+    pub seq: AtomicU32,
+    /// [`VDSO_CLOCKMODE_NONE`], [`VDSO_CLOCKMODE_ARCHTIMER`] or [`VDSO_CLOCKMODE_TIMENS`].
+    pub clock_mode: AtomicI32,
+    /// Counter value at the last update.
+    pub cycle_last: AtomicU64,
+    /// Mask applied to `counter - cycle_last` (all ones for a 64-bit counter).
+    pub mask: AtomicU64,
+    /// Counter-to-nanosecond multiplier.
+    pub mult: AtomicU32,
+    /// Counter-to-nanosecond shift.
+    pub shift: AtomicU32,
+    /// Base times at `cycle_last`, indexed by clock id.
+    pub basetime: [VdsoTimestamp; VDSO_BASES],
+    /// Timezone: minutes west of Greenwich (as set by `settimeofday`).
+    pub tz_minuteswest: AtomicI32,
+    /// Timezone: type of DST correction.
+    pub tz_dsttime: AtomicI32,
+    /// Resolution of the high-resolution clocks, in nanoseconds.
+    pub hrtimer_res: AtomicU32,
+    /// Linux 6.1 leaves this unused; axvdso stores the coarse clocks'
+    /// resolution (the tick period) here, in nanoseconds. A Linux-built vDSO
+    /// ignores it.
+    pub coarse_res: AtomicU32,
+}
+
+/// The two vvar pages, page aligned.
+#[repr(C, align(4096))]
+pub struct VvarPages {
+    /// `vdso_data[CS_BASES]` at the start of page 0.
+    pub data: [VdsoData; CS_BASES],
+    _pad0: [u8; PAGE_SIZE_4K - CS_BASES * size_of::<VdsoData>()],
+    _timens: [u8; PAGE_SIZE_4K],
+}
+
+impl VvarPages {
+    /// Zeroed pages: every record has `clock_mode` [`VDSO_CLOCKMODE_NONE`].
+    pub const fn new() -> Self {
+        // All-zero is a valid value for every atomic field.
+        Self {
+            data: [ZERO_DATA, ZERO_DATA],
+            _pad0: [0; PAGE_SIZE_4K - CS_BASES * size_of::<VdsoData>()],
+            _timens: [0; PAGE_SIZE_4K],
+        }
+    }
+}
+
+impl Default for VvarPages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+const ZERO_TS: VdsoTimestamp = VdsoTimestamp { sec: AtomicU64::new(0), nsec: AtomicU64::new(0) };
+const ZERO_DATA: VdsoData = VdsoData {
+    seq: AtomicU32::new(0),
+    clock_mode: AtomicI32::new(0),
+    cycle_last: AtomicU64::new(0),
+    mask: AtomicU64::new(0),
+    mult: AtomicU32::new(0),
+    shift: AtomicU32::new(0),
+    basetime: [ZERO_TS; VDSO_BASES],
+    tz_minuteswest: AtomicI32::new(0),
+    tz_dsttime: AtomicI32::new(0),
+    hrtimer_res: AtomicU32::new(0),
+    coarse_res: AtomicU32::new(0),
+};
+
+// The Linux 6.1 ABI, checked at compile time.
+const _: () = {
+    use core::mem::offset_of;
+    assert!(size_of::<VdsoData>() == 240);
+    assert!(offset_of!(VdsoData, seq) == 0);
+    assert!(offset_of!(VdsoData, clock_mode) == 4);
+    assert!(offset_of!(VdsoData, cycle_last) == 8);
+    assert!(offset_of!(VdsoData, mask) == 16);
+    assert!(offset_of!(VdsoData, mult) == 24);
+    assert!(offset_of!(VdsoData, shift) == 28);
+    assert!(offset_of!(VdsoData, basetime) == 32);
+    assert!(size_of::<VdsoTimestamp>() == 16);
+    assert!(offset_of!(VdsoData, tz_minuteswest) == 224);
+    assert!(offset_of!(VdsoData, tz_dsttime) == 228);
+    assert!(offset_of!(VdsoData, hrtimer_res) == 232);
+    assert!(offset_of!(VdsoData, coarse_res) == 236);
+    assert!(size_of::<VvarPages>() == VVAR_SIZE);
+    assert!(align_of::<VvarPages>() == PAGE_SIZE_4K);
+    assert!(offset_of!(VvarPages, data) == 0);
+};

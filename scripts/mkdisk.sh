@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# mkdisk.sh - build the guest programs and the ext4 root image.
+#
+# Usage: scripts/mkdisk.sh OUT_IMG [USER_DIR]
+#
+# [1/4] C programs (apps/vdso/user/c) with Debian's riscv64 glibc cross gcc:
+#       /bin/runner (init), /bin/clock-static, /bin/clock-dynamic
+# [2/4] the Rust std program (apps/vdso/user/rust-clock, stable toolchain,
+#       riscv64gc-unknown-linux-gnu, crt-static): /bin/rust-clock
+# [3/4] the root tree: glibc's loader and libc for dynamic programs,
+#       /etc/runner.list (what /bin/runner runs), and USER_DIR copied on top
+# [4/4] mkfs.ext4 -d (no root, no loop device)
+#
+# Env: ARCH (riscv64), BUILD_DIR (build/$ARCH).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ARCH=${ARCH:-riscv64}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/$ARCH}
+OUT_IMG=${1:?usage: mkdisk.sh OUT_IMG [USER_DIR]}
+USER_DIR=${2:-}
+say() { printf '\033[1;34m[mkdisk]\033[0m %s\n' "$*"; }
+
+[ "$ARCH" = riscv64 ] || { echo "mkdisk: ARCH=$ARCH: only riscv64 has guest programs so far" >&2; exit 1; }
+CC=riscv64-linux-gnu-gcc
+GNU_SYSROOT=/usr/riscv64-linux-gnu
+for tool in $CC mkfs.ext4; do
+    command -v "$tool" >/dev/null || { echo "mkdisk: $tool not found (run: make setup)" >&2; exit 1; }
+done
+[ -z "$USER_DIR" ] || [ -d "$USER_DIR" ] || { echo "mkdisk: USER_DIR=$USER_DIR is not a directory" >&2; exit 1; }
+
+SRC=$ROOT/apps/vdso/user
+STAGE=$BUILD_DIR/rootfs
+rm -rf "$STAGE"
+mkdir -p "$STAGE"/{bin,etc,lib,tmp,dev,proc,sys}
+
+say "[1/4] C programs"
+CFLAGS=(-O2 -Wall -Wextra -Werror -I"$SRC/c")
+$CC "${CFLAGS[@]}" -static -o "$STAGE/bin/runner" "$SRC/c/runner.c"
+$CC "${CFLAGS[@]}" -static -o "$STAGE/bin/clock-static" "$SRC/c/clock_demo.c"
+$CC "${CFLAGS[@]}" -o "$STAGE/bin/clock-dynamic" "$SRC/c/clock_demo.c"
+
+say "[2/4] Rust std program"
+RUST_TARGET=riscv64gc-unknown-linux-gnu
+(cd "$SRC/rust-clock" &&
+ CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_LINKER=$CC \
+ RUSTFLAGS="-C target-feature=+crt-static" \
+ cargo +stable build --quiet --release --locked --target $RUST_TARGET --target-dir "$BUILD_DIR/user-target")
+cp "$BUILD_DIR/user-target/$RUST_TARGET/release/rust-clock" "$STAGE/bin/rust-clock"
+
+say "[3/4] root tree"
+# glibc's loader is named by PT_INTERP; libc.so.6 goes where it searches.
+cp -L "$GNU_SYSROOT/lib/ld-linux-riscv64-lp64d.so.1" "$STAGE/lib/"
+mkdir -p "$STAGE/lib/riscv64-linux-gnu" "$STAGE/lib64/lp64d"
+for lib in libc.so.6 libm.so.6; do
+    cp -L "$GNU_SYSROOT/lib/$lib" "$STAGE/lib/$lib"
+done
+cat > "$STAGE/etc/runner.list" <<LIST
+/bin/clock-static
+/bin/clock-dynamic
+/bin/rust-clock
+LIST
+if [ -n "$USER_DIR" ]; then
+    say "      + $USER_DIR"
+    cp -r "$USER_DIR/." "$STAGE/"
+fi
+
+say "[4/4] ext4 image $OUT_IMG"
+rm -f "$OUT_IMG"
+mkfs.ext4 -q -F -O ^metadata_csum_seed -d "$STAGE" "$OUT_IMG" 64M
