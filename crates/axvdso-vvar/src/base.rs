@@ -72,8 +72,9 @@ mod tests {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                // Counters up to ~2^62 (years of uptime at any of these rates).
-                let counter = x >> 2;
+                // Any counter whose time fits in u64 nanoseconds.
+                let max_counter = (u64::MAX as u128 * freq as u128 / NANOS_PER_SEC as u128) as u64;
+                let counter = x % max_counter;
                 let mono = floor_nanos(counter, freq);
                 let got = monotonic_shifted(counter, mono, freq, 24);
                 let exact = ((counter as u128 * NANOS_PER_SEC as u128) << 24) / freq as u128;

@@ -40,6 +40,11 @@ pub trait UserSpaceIf {
     /// The range of user virtual addresses of this address space.
     fn user_range(&self) -> Range<usize>;
 
+    /// The window the kernel's memory layout keeps for special mappings such
+    /// as the vDSO: the loader never places a program segment, interpreter,
+    /// stack, heap or signal trampoline inside it.
+    fn special_mapping_window(&self) -> Range<usize>;
+
     /// Finds a free range of `size` bytes inside `limit`, at or above `hint`,
     /// aligned to `align`. Returns its start, or `None`.
     fn find_free_range(

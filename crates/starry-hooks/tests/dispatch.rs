@@ -40,6 +40,9 @@ impl UserSpaceIf for RecordingSpace {
     fn user_range(&self) -> Range<usize> {
         0x1000..0x40_0000_0000
     }
+    fn special_mapping_window(&self) -> Range<usize> {
+        0x10_0000_0000..0x20_0000_0000
+    }
     fn find_free_range(&self, hint: usize, _: usize, _: Range<usize>, _: usize) -> Option<usize> {
         Some(hint)
     }

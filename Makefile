@@ -1,0 +1,110 @@
+# axvdso - a Linux-compatible vDSO for Starry OS.
+#
+# Available arguments:
+#   A         app to build: apps/vdso (the only one)                [apps/vdso]
+#   ARCH      target architecture: riscv64                          [riscv64]
+#   SMP       number of CPUs (kernel config and QEMU -smp)          [1]
+#   LOG       kernel log level: off|error|warn|info|debug|trace     [warn]
+#   INIT      init command line, e.g. INIT="/prog arg" (default: the test runner)
+#   USER_DIR  directory copied onto the root of the guest disk
+#   TIMEOUT   seconds before QEMU is stopped                        [120]
+#   V         V=1 echoes every command
+#
+# Targets:
+#   setup     install toolchains, QEMU, cross compilers (idempotent; run by the others)
+#   build     patched Starry + vDSO kernel image: build/$(ARCH)[-smpN]/starry.bin
+#   disk      guest programs + ext4 root image: build/$(ARCH)/disk.img
+#   run       build, disk, boot QEMU; with the default INIT, judge the markers
+#   justrun   boot QEMU with what is built
+#   test      host tests of every crate, then the QEMU end-to-end checks
+#   unittest  host tests only (cargo test --workspace)
+#   e2e       QEMU end-to-end checks only
+#   fmt       cargo fmt;  clippy: cargo clippy -D warnings;  doc: cargo doc
+#   patches   re-export patches/ from build/starry-dev (see scripts/starry-dev.sh)
+#   clean     remove build/ and target/
+
+A        ?= apps/vdso
+ARCH     ?= riscv64
+SMP      ?= 1
+LOG      ?= warn
+INIT     ?=
+USER_DIR ?=
+TIMEOUT  ?= 120
+V        ?=
+
+ifneq ($(A),apps/vdso)
+  $(error A=$(A): the only app is apps/vdso)
+endif
+ifneq ($(ARCH),riscv64)
+  $(error ARCH=$(ARCH) is not supported yet: riscv64 only)
+endif
+
+ROOT      := $(CURDIR)
+BUILD     := $(ROOT)/build
+ifeq ($(SMP),1)
+  KDIR    := $(BUILD)/$(ARCH)
+else
+  KDIR    := $(BUILD)/$(ARCH)-smp$(SMP)
+endif
+KERNEL    := $(KDIR)/starry.bin
+DISK      := $(BUILD)/$(ARCH)/disk.img
+SETUP     := $(BUILD)/.setup-done
+GUEST_PROGS := clock-static clock-dynamic rust-std
+
+export ARCH SMP LOG TIMEOUT INIT
+Q := $(if $(V),,@)
+run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
+
+.PHONY: all setup build disk run justrun test unittest e2e fmt clippy doc patches clean
+
+all: build
+
+$(SETUP): scripts/setup.sh
+	$(call run_cmd,SETUP,toolchains and packages)
+	$(Q)scripts/setup.sh
+
+setup: $(SETUP)
+
+build: $(SETUP)
+	$(call run_cmd,BUILD,$(KERNEL))
+	$(Q)BUILD_DIR=$(KDIR) scripts/build-kernel.sh
+
+disk: $(SETUP)
+	$(call run_cmd,DISK,$(DISK)$(if $(USER_DIR), + $(USER_DIR)))
+	$(Q)scripts/mkdisk.sh $(DISK) $(USER_DIR)
+
+justrun:
+	$(call run_cmd,RUN,qemu $(ARCH) -smp $(SMP))
+	$(Q)scripts/run-qemu.sh $(KERNEL) $(DISK) $(KDIR)/console.log
+ifeq ($(INIT),)
+	$(Q)scripts/check-guest.py $(KDIR)/console.log --name smp$(SMP) --expect $(GUEST_PROGS)
+endif
+
+run: build disk
+	$(Q)$(MAKE) --no-print-directory justrun
+
+unittest:
+	$(call run_cmd,TEST,cargo test --workspace)
+	$(Q)cargo test --workspace
+
+e2e: $(SETUP)
+	$(Q)$(MAKE) --no-print-directory run SMP=1 INIT= USER_DIR=
+
+test: $(SETUP)
+	$(Q)$(MAKE) --no-print-directory unittest
+	$(Q)$(MAKE) --no-print-directory e2e
+
+fmt:
+	$(Q)cargo fmt --all
+
+clippy:
+	$(Q)cargo clippy --workspace --all-targets -- -D warnings
+
+doc:
+	$(Q)RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps
+
+patches:
+	$(Q)scripts/starry-dev.sh export
+
+clean:
+	$(Q)rm -rf $(BUILD) target

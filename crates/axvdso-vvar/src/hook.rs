@@ -1,0 +1,60 @@
+//! The kernel's vvar pages and the hooks that keep them current.
+
+use starry_hooks::ClockIf;
+
+use crate::{Vvar, VvarPages};
+
+/// The kernel's vvar pages, which the loader maps read-only below every
+/// process's vDSO text.
+///
+/// Page aligned and exactly [`VVAR_SIZE`](crate::VVAR_SIZE) bytes (checked at
+/// compile time), so mapping these pages exposes nothing else of the kernel.
+pub static VVAR_PAGES: VvarPages = VvarPages::new();
+
+/// The writer of [`VVAR_PAGES`]. The hooks of this crate call it; the kernel
+/// calls [`Vvar::update`] after it sets the wall clock.
+pub static VVAR: Vvar<'static> = Vvar::new(&VVAR_PAGES);
+
+/// The writer of the kernel's vvar pages ([`VVAR`]).
+pub fn vvar() -> &'static Vvar<'static> {
+    &VVAR
+}
+
+/// The kernel virtual address of [`VVAR_PAGES`], for mapping them into user
+/// space. Page aligned; the area is [`VVAR_SIZE`](crate::VVAR_SIZE) bytes.
+pub fn vvar_kernel_addr() -> usize {
+    core::ptr::from_ref(&VVAR_PAGES).addr()
+}
+
+/// Boot hook: sets up the conversion and publishes the first update.
+fn init_vvar(clock: &dyn ClockIf) {
+    VVAR.init(clock);
+}
+
+/// Tick hook: publishes the current time unless another CPU is doing it.
+fn update_vvar(clock: &dyn ClockIf) {
+    // `false` means another CPU's update is in progress, which is as fresh.
+    let _ = VVAR.try_update(clock);
+}
+
+starry_hooks::register_boot_hook!(init_vvar);
+starry_hooks::register_tick_hook!(update_vvar);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PAGE_SIZE_4K, VVAR_SIZE};
+
+    #[test]
+    fn kernel_pages_are_page_aligned_and_exactly_sized() {
+        assert_eq!(vvar_kernel_addr() % PAGE_SIZE_4K, 0);
+        assert_eq!(size_of_val(&VVAR_PAGES), VVAR_SIZE);
+        assert!(core::ptr::eq(vvar().pages(), &VVAR_PAGES));
+    }
+
+    #[test]
+    fn hooks_are_registered() {
+        assert!(starry_hooks::BOOT_HOOKS.iter().any(|&hook| core::ptr::fn_addr_eq(hook, init_vvar as fn(&dyn ClockIf))));
+        assert!(starry_hooks::TICK_HOOKS.iter().any(|&hook| core::ptr::fn_addr_eq(hook, update_vvar as fn(&dyn ClockIf))));
+    }
+}

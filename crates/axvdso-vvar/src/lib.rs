@@ -1,0 +1,31 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "kernel")]
+mod base;
+#[cfg(feature = "kernel")]
+mod hook;
+mod layout;
+#[cfg(feature = "kernel")]
+mod lock;
+#[cfg(feature = "kernel")]
+mod mult;
+mod seq;
+#[cfg(feature = "kernel")]
+mod writer;
+
+#[cfg(feature = "kernel")]
+pub use self::{
+    hook::{VVAR, VVAR_PAGES, vvar, vvar_kernel_addr},
+    mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},
+    writer::Vvar,
+};
+pub use self::{
+    layout::{
+        CS_BASES, CS_HRES_COARSE, CS_RAW, PAGE_SIZE_4K, VDSO_BASES, VDSO_CLOCKMODE_ARCHTIMER,
+        VDSO_CLOCKMODE_NONE, VDSO_CLOCKMODE_TIMENS, VDSO_COARSE, VDSO_HRES, VDSO_RAW,
+        VVAR_NR_PAGES, VVAR_SIZE, VdsoData, VdsoTimestamp, VvarPages, clock_id,
+    },
+    seq::{read_begin, read_retry},
+};

@@ -1,0 +1,572 @@
+//! The kernel's writer of the vvar pages.
+
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
+
+use starry_hooks::ClockIf;
+
+use crate::{
+    CS_HRES_COARSE, CS_RAW, VDSO_CLOCKMODE_ARCHTIMER, VDSO_CLOCKMODE_NONE, VDSO_CLOCKMODE_TIMENS,
+    VdsoData, VvarPages,
+    base::{extrapolate, join_shifted, monotonic_shifted, split_shifted},
+    clock_id,
+    lock::{WriterGuard, WriterLock},
+    mult::{MAX_UPDATE_INTERVAL_SECS, calc_mult_shift, hres_resolution_nanos},
+    seq::{write_begin, write_end},
+};
+
+/// The single writer of a pair of vvar pages.
+///
+/// It turns the kernel clock ([`ClockIf`]) into the records the vDSO reads:
+/// [`init`](Self::init) once at boot, [`try_update`](Self::try_update) on every
+/// tick, [`update`](Self::update) whenever the wall clock is set. Every write
+/// happens inside the seqcount write section of both records, under a lock, so
+/// concurrent writers (one per CPU's tick) never interleave.
+///
+/// Until `init`, the pages are all zero: `clock_mode` is
+/// [`VDSO_CLOCKMODE_NONE`], so the vDSO sends every high-resolution call to
+/// the syscall.
+///
+/// # Contexts
+///
+/// [`try_update`](Self::try_update) never waits and is the only method to call
+/// from the tick (interrupt) handler. The other methods wait for the lock; call
+/// them from thread context with preemption disabled (e.g. under
+/// `kernel_guard::NoPreemptIrqSave`), because readers spin while a write is in
+/// progress and a writer preempted inside its write section would stall them.
+/// With interrupts disabled too, a tick on the same CPU cannot even find the
+/// lock held.
+///
+/// # Examples
+///
+/// ```
+/// use axvdso_vvar::{CS_HRES_COARSE, Vvar, VvarPages, clock_id, read_begin, read_retry};
+/// # struct Clock;
+/// # impl starry_hooks::ClockIf for Clock {
+/// #     fn read_counter(&self) -> u64 { 25_000_000 }
+/// #     fn counter_freq_hz(&self) -> u64 { 10_000_000 }
+/// #     fn counter_to_monotonic_nanos(&self, c: u64) -> u64 { c * 100 }
+/// #     fn wall_offset_nanos(&self) -> u64 { 1_700_000_000_000_000_000 }
+/// #     fn tick_period_nanos(&self) -> u64 { 10_000_000 }
+/// # }
+///
+/// static PAGES: VvarPages = VvarPages::new();
+/// static VVAR: Vvar<'static> = Vvar::new(&PAGES);
+///
+/// VVAR.init(&Clock); // 2.5 s after boot
+/// let data = &PAGES.data[CS_HRES_COARSE];
+/// let mono = &data.basetime[clock_id::MONOTONIC_COARSE as usize];
+/// let sec = loop {
+///     let seq = read_begin(data);
+///     let sec = mono.sec.load(core::sync::atomic::Ordering::Relaxed);
+///     if !read_retry(data, seq) {
+///         break sec;
+///     }
+/// };
+/// assert_eq!(sec, 2);
+/// ```
+pub struct Vvar<'a> {
+    pages: &'a VvarPages,
+    lock: WriterLock,
+    // The fields below are written and read only under `lock`, so `Relaxed`
+    // suffices: the lock's acquire/release orders them.
+    /// `init` has run: the conversion parameters below are valid.
+    initialized: AtomicBool,
+    /// The pages hold a base written with the current parameters, which the
+    /// next update must not fall behind.
+    has_base: AtomicBool,
+    freq_hz: AtomicU64,
+    mult: AtomicU32,
+    shift: AtomicU32,
+    /// The mode to publish (already forced to NONE for an unusable counter).
+    clock_mode: AtomicI32,
+    hrtimer_res: AtomicU32,
+    coarse_res: AtomicU32,
+}
+
+impl<'a> Vvar<'a> {
+    /// A writer for `pages`, which must have no other writer.
+    ///
+    /// Nothing is written until [`init`](Self::init).
+    pub const fn new(pages: &'a VvarPages) -> Self {
+        Self {
+            pages,
+            lock: WriterLock::new(),
+            initialized: AtomicBool::new(false),
+            has_base: AtomicBool::new(false),
+            freq_hz: AtomicU64::new(0),
+            mult: AtomicU32::new(0),
+            shift: AtomicU32::new(0),
+            clock_mode: AtomicI32::new(VDSO_CLOCKMODE_NONE),
+            hrtimer_res: AtomicU32::new(0),
+            coarse_res: AtomicU32::new(0),
+        }
+    }
+
+    /// The pages this writer fills.
+    pub fn pages(&self) -> &'a VvarPages {
+        self.pages
+    }
+
+    /// Sets up the conversion from the clock and publishes a first update.
+    /// Waits for the lock.
+    ///
+    /// Chooses `mult`/`shift` for [`ClockIf::counter_freq_hz`] (see
+    /// [`calc_mult_shift`], with [`MAX_UPDATE_INTERVAL_SECS`]), and publishes
+    /// `mask = u64::MAX`, `hrtimer_res` = [`hres_resolution_nanos`],
+    /// `coarse_res` = [`ClockIf::tick_period_nanos`] (saturated to `u32`, at
+    /// least 1) and `clock_mode` = [`VDSO_CLOCKMODE_ARCHTIMER`].
+    ///
+    /// If the counter is unusable (frequency 0, or too fast for any shift),
+    /// `clock_mode` stays [`VDSO_CLOCKMODE_NONE`]: the vDSO takes the syscall
+    /// for the high-resolution clocks, while the coarse ones are still served
+    /// from the page. Calling `init` again restarts from the new frequency; time
+    /// may then step (the previous base is not carried over).
+    pub fn init(&self, clock: &dyn ClockIf) {
+        let guard = self.lock.lock();
+        let freq_hz = clock.counter_freq_hz();
+        let (mult, shift) = calc_mult_shift(freq_hz, MAX_UPDATE_INTERVAL_SECS);
+        let mode = if mult == 0 { VDSO_CLOCKMODE_NONE } else { VDSO_CLOCKMODE_ARCHTIMER };
+        let tick = clock.tick_period_nanos().clamp(1, u32::MAX as u64) as u32;
+        self.freq_hz.store(freq_hz, Ordering::Relaxed);
+        self.mult.store(mult, Ordering::Relaxed);
+        self.shift.store(shift, Ordering::Relaxed);
+        self.clock_mode.store(mode, Ordering::Relaxed);
+        self.hrtimer_res.store(hres_resolution_nanos(freq_hz), Ordering::Relaxed);
+        self.coarse_res.store(tick, Ordering::Relaxed);
+        self.has_base.store(false, Ordering::Relaxed);
+        self.initialized.store(true, Ordering::Relaxed);
+        self.publish(&guard, clock);
+    }
+
+    /// Publishes the clock's current time, unless another CPU is writing the
+    /// pages right now. Never waits: this is the tick path.
+    ///
+    /// Returns `false`, having done nothing, if the lock was held (the other
+    /// writer's update is as fresh). Returns `true` otherwise; before
+    /// [`init`](Self::init) there is nothing to publish and the pages are left
+    /// untouched.
+    pub fn try_update(&self, clock: &dyn ClockIf) -> bool {
+        match self.lock.try_lock() {
+            Some(guard) => {
+                self.publish(&guard, clock);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Publishes the clock's current time, waiting for the lock. Use it after
+    /// the wall-clock offset changes (`settimeofday`, `clock_settime`), so that
+    /// `CLOCK_REALTIME` in the vDSO follows at once. Does nothing before
+    /// [`init`](Self::init).
+    pub fn update(&self, clock: &dyn ClockIf) {
+        let guard = self.lock.lock();
+        self.publish(&guard, clock);
+    }
+
+    /// Publishes the timezone that `gettimeofday` reports (`struct timezone`),
+    /// in both records. Waits for the lock.
+    pub fn set_timezone(&self, minuteswest: i32, dsttime: i32) {
+        let _guard = self.lock.lock();
+        self.write_both(|hres, raw| {
+            for data in [hres, raw] {
+                data.tz_minuteswest.store(minuteswest, Ordering::Relaxed);
+                data.tz_dsttime.store(dsttime, Ordering::Relaxed);
+            }
+        });
+    }
+
+    /// Publishes `mode` as the `clock_mode` of both records. Waits for the lock.
+    ///
+    /// [`VDSO_CLOCKMODE_NONE`] forces every high-resolution vDSO call onto the
+    /// syscall (for tests, or when the counter turns out to be unusable from
+    /// user space). [`VDSO_CLOCKMODE_TIMENS`] would send readers to the
+    /// time-namespace page, which is never filled, so it is published as
+    /// `NONE`; so is any mode while the counter is unusable (before
+    /// [`init`](Self::init), or after an `init` that found no usable
+    /// frequency). `init` resets the mode to [`VDSO_CLOCKMODE_ARCHTIMER`]:
+    /// call this after it.
+    pub fn set_clock_mode(&self, mode: i32) {
+        let _guard = self.lock.lock();
+        let usable = self.mult.load(Ordering::Relaxed) != 0;
+        let mode = if mode == VDSO_CLOCKMODE_TIMENS || !usable { VDSO_CLOCKMODE_NONE } else { mode };
+        self.clock_mode.store(mode, Ordering::Relaxed);
+        self.write_both(|hres, raw| {
+            for data in [hres, raw] {
+                data.clock_mode.store(mode, Ordering::Relaxed);
+            }
+        });
+    }
+
+    /// Runs `write` on both records (`CS_HRES_COARSE`, `CS_RAW`) inside their
+    /// write sections. The caller holds the lock.
+    fn write_both(&self, write: impl FnOnce(&VdsoData, &VdsoData)) {
+        let hres = &self.pages.data[CS_HRES_COARSE];
+        let raw = &self.pages.data[CS_RAW];
+        write_begin(hres);
+        write_begin(raw);
+        write(hres, raw);
+        write_end(hres);
+        write_end(raw);
+    }
+
+    /// Takes one counter sample and publishes every base from it.
+    fn publish(&self, _guard: &WriterGuard<'_>, clock: &dyn ClockIf) {
+        if !self.initialized.load(Ordering::Relaxed) {
+            return;
+        }
+        let freq_hz = self.freq_hz.load(Ordering::Relaxed);
+        let mult = self.mult.load(Ordering::Relaxed);
+        let shift = self.shift.load(Ordering::Relaxed);
+        let hres = &self.pages.data[CS_HRES_COARSE];
+
+        // The previous base, read back from the page (only we write it, under
+        // the lock we hold).
+        let prev = self.has_base.load(Ordering::Relaxed).then(|| {
+            let mono = &hres.basetime[clock_id::MONOTONIC as usize];
+            let base = join_shifted(
+                mono.sec.load(Ordering::Relaxed),
+                mono.nsec.load(Ordering::Relaxed),
+                shift,
+            );
+            (hres.cycle_last.load(Ordering::Relaxed), base)
+        });
+
+        // The one sample. A counter behind `cycle_last` (counters of two CPUs
+        // slightly out of step) would move the base backwards: keep the old one.
+        let mut counter = clock.read_counter();
+        if let Some((prev_cycle, _)) = prev {
+            counter = counter.max(prev_cycle);
+        }
+        let mono_nanos = clock.counter_to_monotonic_nanos(counter);
+        let wall_offset = clock.wall_offset_nanos();
+
+        let mut mono = monotonic_shifted(counter, mono_nanos, freq_hz, shift);
+        // A reader of the previous record may already have reached this value
+        // at `counter`; never publish less. For the plain clock
+        // (`floor(counter * 1e9 / freq)`) this never triggers, because `mult`
+        // is rounded down and the bases are exact; it protects other clocks
+        // from sub-nanosecond steps backwards.
+        if let Some(reached) = prev.and_then(|(cycle, base)| extrapolate(base, cycle, counter, mult)) {
+            mono = mono.max(reached);
+        }
+        let wall = mono + ((wall_offset as u128) << shift);
+
+        let (mono_sec, mono_nsec) = split_shifted(mono, shift);
+        let (wall_sec, wall_nsec) = split_shifted(wall, shift);
+        let (mono_coarse_sec, mono_coarse_nsec) = split_shifted(mono >> shift, 0);
+        let (wall_coarse_sec, wall_coarse_nsec) = split_shifted(wall >> shift, 0);
+        let mode = self.clock_mode.load(Ordering::Relaxed);
+        let hrtimer_res = self.hrtimer_res.load(Ordering::Relaxed);
+        let coarse_res = self.coarse_res.load(Ordering::Relaxed);
+
+        let set = |data: &VdsoData, id: u32, sec: u64, nsec: u64| {
+            let slot = &data.basetime[id as usize];
+            slot.sec.store(sec, Ordering::Relaxed);
+            slot.nsec.store(nsec, Ordering::Relaxed);
+        };
+        self.write_both(|hres, raw| {
+            for data in [hres, raw] {
+                data.clock_mode.store(mode, Ordering::Relaxed);
+                data.cycle_last.store(counter, Ordering::Relaxed);
+                data.mask.store(u64::MAX, Ordering::Relaxed);
+                data.mult.store(mult, Ordering::Relaxed);
+                data.shift.store(shift, Ordering::Relaxed);
+                data.hrtimer_res.store(hrtimer_res, Ordering::Relaxed);
+                data.coarse_res.store(coarse_res, Ordering::Relaxed);
+            }
+            // Starry has no suspend, so BOOTTIME is MONOTONIC; its TAI clock
+            // is the wall clock (TAI offset 0), as its syscall reports.
+            set(hres, clock_id::REALTIME, wall_sec, wall_nsec);
+            set(hres, clock_id::MONOTONIC, mono_sec, mono_nsec);
+            set(hres, clock_id::BOOTTIME, mono_sec, mono_nsec);
+            set(hres, clock_id::TAI, wall_sec, wall_nsec);
+            set(hres, clock_id::REALTIME_COARSE, wall_coarse_sec, wall_coarse_nsec);
+            set(hres, clock_id::MONOTONIC_COARSE, mono_coarse_sec, mono_coarse_nsec);
+            // No frequency adjustment (NTP slewing) exists, so RAW is MONOTONIC.
+            set(raw, clock_id::MONOTONIC_RAW, mono_sec, mono_nsec);
+        });
+        self.has_base.store(true, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    use super::*;
+    use crate::{VDSO_BASES, read_begin};
+
+    /// A plain clock: `mono = counter * 1e9 / freq`.
+    struct FakeClock {
+        counter: AtomicU64,
+        freq: u64,
+        offset: AtomicU64,
+    }
+
+    impl FakeClock {
+        fn new(freq: u64, counter: u64) -> Self {
+            Self { counter: AtomicU64::new(counter), freq, offset: AtomicU64::new(0) }
+        }
+    }
+
+    impl ClockIf for FakeClock {
+        fn read_counter(&self) -> u64 {
+            self.counter.load(Ordering::Relaxed)
+        }
+        fn counter_freq_hz(&self) -> u64 {
+            self.freq
+        }
+        fn counter_to_monotonic_nanos(&self, counter: u64) -> u64 {
+            (counter as u128 * 1_000_000_000 / self.freq as u128) as u64
+        }
+        fn wall_offset_nanos(&self) -> u64 {
+            self.offset.load(Ordering::Relaxed)
+        }
+        fn tick_period_nanos(&self) -> u64 {
+            4_000_000
+        }
+    }
+
+    fn seqs(pages: &VvarPages) -> [u32; 2] {
+        pages.data.each_ref().map(|d| d.seq.load(Ordering::Relaxed))
+    }
+
+    fn slot(pages: &VvarPages, record: usize, id: u32) -> (u64, u64) {
+        let ts = &pages.data[record].basetime[id as usize];
+        (ts.sec.load(Ordering::Relaxed), ts.nsec.load(Ordering::Relaxed))
+    }
+
+    #[test]
+    fn nothing_is_written_before_init() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        let clock = FakeClock::new(10_000_000, 123);
+        assert!(vvar.try_update(&clock));
+        vvar.update(&clock);
+        assert_eq!(seqs(&pages), [0, 0]);
+        assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 0);
+        assert_eq!(pages.data[0].clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
+        // A mode cannot be forced on before the counter is known.
+        vvar.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
+        assert_eq!(pages.data[0].clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
+        assert_eq!(seqs(&pages), [2, 2]);
+    }
+
+    #[test]
+    fn every_write_bumps_both_records_by_two() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        let clock = FakeClock::new(24_000_000, 1_000);
+        vvar.init(&clock);
+        assert_eq!(seqs(&pages), [2, 2]);
+        assert!(vvar.try_update(&clock));
+        assert_eq!(seqs(&pages), [4, 4]);
+        vvar.update(&clock);
+        assert_eq!(seqs(&pages), [6, 6]);
+        vvar.set_timezone(-60, 0);
+        assert_eq!(seqs(&pages), [8, 8]);
+        vvar.set_clock_mode(VDSO_CLOCKMODE_NONE);
+        assert_eq!(seqs(&pages), [10, 10]);
+        assert_eq!(read_begin(&pages.data[0]), 10);
+    }
+
+    #[test]
+    fn init_publishes_the_parameters_in_both_records() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        vvar.init(&FakeClock::new(10_000_000, 5));
+        for data in &pages.data {
+            assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_ARCHTIMER);
+            assert_eq!(data.mask.load(Ordering::Relaxed), u64::MAX);
+            assert_eq!(data.mult.load(Ordering::Relaxed), 100 << 24);
+            assert_eq!(data.shift.load(Ordering::Relaxed), 24);
+            assert_eq!(data.hrtimer_res.load(Ordering::Relaxed), 100);
+            assert_eq!(data.coarse_res.load(Ordering::Relaxed), 4_000_000);
+            assert_eq!(data.cycle_last.load(Ordering::Relaxed), 5);
+        }
+    }
+
+    #[test]
+    fn every_base_comes_from_one_sample() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        // 24 MHz, so the fraction is not zero: 2.5 s + 1 cycle.
+        let clock = FakeClock::new(24_000_000, 60_000_001);
+        clock.offset.store(1_700_000_000_999_999_999, Ordering::Relaxed);
+        vvar.init(&clock);
+
+        let shift = 24;
+        // 60_000_001 / 24 MHz = 2.500000041666.. s
+        let mono_ns: u128 = 2_500_000_041;
+        let frac = ((60_000_001u128 * 1_000_000_000) << shift) / 24_000_000 - (mono_ns << shift);
+        assert_eq!(frac, (2 << shift) / 3);
+        let mono = (2, ((500_000_041 << shift) + frac) as u64);
+        // 2.500000041 + 1_700_000_000.999999999 = 1_700_000_003.500000040
+        let wall = (1_700_000_003, ((500_000_040 << shift) + frac) as u64);
+
+        assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::REALTIME), wall);
+        assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::MONOTONIC), mono);
+        assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::BOOTTIME), mono);
+        assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::TAI), wall);
+        assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::REALTIME_COARSE), (1_700_000_003, 500_000_040));
+        assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::MONOTONIC_COARSE), (2, 500_000_041));
+        assert_eq!(slot(&pages, CS_RAW, clock_id::MONOTONIC_RAW), mono);
+        // Every other slot stays empty.
+        for record in [CS_HRES_COARSE, CS_RAW] {
+            for id in 0..VDSO_BASES as u32 {
+                let used = if record == CS_RAW {
+                    id == clock_id::MONOTONIC_RAW
+                } else {
+                    [0, 1, 5, 6, 7, 11].contains(&id)
+                };
+                if !used {
+                    assert_eq!(slot(&pages, record, id), (0, 0), "record {record} id {id}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn realtime_is_monotonic_plus_offset() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        let clock = FakeClock::new(62_500_000, 0);
+        vvar.init(&clock);
+        for (counter, offset) in [(1, 0), (62_500_000, 999_999_999), (7_777_777_777, 1_234_567_890_123_456_789)] {
+            clock.counter.store(counter, Ordering::Relaxed);
+            clock.offset.store(offset, Ordering::Relaxed);
+            vvar.update(&clock);
+            let (ms, mn) = slot(&pages, 0, clock_id::MONOTONIC);
+            let (rs, rn) = slot(&pages, 0, clock_id::REALTIME);
+            let mono = join_shifted(ms, mn, 24);
+            assert_eq!(join_shifted(rs, rn, 24), mono + ((offset as u128) << 24));
+            assert_eq!(slot(&pages, 0, clock_id::TAI), (rs, rn));
+            let (cs, cn) = slot(&pages, 0, clock_id::REALTIME_COARSE);
+            assert_eq!(cs as u128 * 1_000_000_000 + cn as u128, (mono >> 24) + offset as u128);
+        }
+    }
+
+    #[test]
+    fn timezone_is_published_in_both_records() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        vvar.set_timezone(-480, 1);
+        for data in &pages.data {
+            assert_eq!(data.tz_minuteswest.load(Ordering::Relaxed), -480);
+            assert_eq!(data.tz_dsttime.load(Ordering::Relaxed), 1);
+        }
+        // An update leaves it alone.
+        vvar.init(&FakeClock::new(10_000_000, 1));
+        assert_eq!(pages.data[0].tz_minuteswest.load(Ordering::Relaxed), -480);
+    }
+
+    #[test]
+    fn clock_mode_can_be_forced_off_and_back_on() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        let clock = FakeClock::new(10_000_000, 1);
+        vvar.init(&clock);
+        vvar.set_clock_mode(VDSO_CLOCKMODE_NONE);
+        vvar.update(&clock);
+        for data in &pages.data {
+            assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
+        }
+        vvar.set_clock_mode(VDSO_CLOCKMODE_TIMENS);
+        assert_eq!(pages.data[1].clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
+        vvar.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
+        vvar.update(&clock);
+        for data in &pages.data {
+            assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_ARCHTIMER);
+        }
+    }
+
+    #[test]
+    fn unusable_counter_keeps_the_syscall_but_fills_coarse_clocks() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        struct NoCounter;
+        impl ClockIf for NoCounter {
+            fn read_counter(&self) -> u64 {
+                0
+            }
+            fn counter_freq_hz(&self) -> u64 {
+                0
+            }
+            fn counter_to_monotonic_nanos(&self, _: u64) -> u64 {
+                3_000_000_001
+            }
+            fn wall_offset_nanos(&self) -> u64 {
+                10_000_000_000
+            }
+            fn tick_period_nanos(&self) -> u64 {
+                0
+            }
+        }
+        vvar.init(&NoCounter);
+        vvar.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
+        for data in &pages.data {
+            assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
+            assert_eq!(data.mult.load(Ordering::Relaxed), 0);
+            assert_eq!(data.hrtimer_res.load(Ordering::Relaxed), 1);
+            assert_eq!(data.coarse_res.load(Ordering::Relaxed), 1);
+        }
+        assert_eq!(slot(&pages, 0, clock_id::MONOTONIC_COARSE), (3, 1));
+        assert_eq!(slot(&pages, 0, clock_id::REALTIME_COARSE), (13, 1));
+        assert_eq!(slot(&pages, 0, clock_id::MONOTONIC), (3, 1));
+    }
+
+    #[test]
+    fn a_counter_behind_cycle_last_does_not_move_time_back() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        let clock = FakeClock::new(10_000_000, 1_000_000);
+        vvar.init(&clock);
+        let before = slot(&pages, 0, clock_id::MONOTONIC);
+        clock.counter.store(999_000, Ordering::Relaxed);
+        vvar.update(&clock);
+        assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 1_000_000);
+        assert_eq!(slot(&pages, 0, clock_id::MONOTONIC), before);
+    }
+
+    static NESTED_PAGES: VvarPages = VvarPages::new();
+    static NESTED_VVAR: Vvar<'static> = Vvar::new(&NESTED_PAGES);
+    static NESTED_RESULT: AtomicBool = AtomicBool::new(true);
+
+    /// Runs a tick's `try_update` from inside the writer's critical section,
+    /// as a timer interrupt on the writing CPU would.
+    struct InterruptingClock(FakeClock);
+
+    impl ClockIf for InterruptingClock {
+        fn read_counter(&self) -> u64 {
+            let tick_clock = FakeClock::new(10_000_000, 999_999);
+            NESTED_RESULT.store(NESTED_VVAR.try_update(&tick_clock), Ordering::Relaxed);
+            self.0.read_counter()
+        }
+        fn counter_freq_hz(&self) -> u64 {
+            self.0.counter_freq_hz()
+        }
+        fn counter_to_monotonic_nanos(&self, counter: u64) -> u64 {
+            self.0.counter_to_monotonic_nanos(counter)
+        }
+        fn wall_offset_nanos(&self) -> u64 {
+            self.0.wall_offset_nanos()
+        }
+        fn tick_period_nanos(&self) -> u64 {
+            self.0.tick_period_nanos()
+        }
+    }
+
+    #[test]
+    fn try_update_gives_up_while_a_writer_holds_the_lock() {
+        let clock = InterruptingClock(FakeClock::new(10_000_000, 42));
+        NESTED_VVAR.init(&clock);
+        assert!(!NESTED_RESULT.load(Ordering::Relaxed));
+        // The nested tick wrote nothing: the sample is the outer writer's.
+        assert_eq!(NESTED_PAGES.data[0].cycle_last.load(Ordering::Relaxed), 42);
+        assert_eq!(seqs(&NESTED_PAGES), [2, 2]);
+        // With the lock free, the tick path does update.
+        assert!(NESTED_VVAR.try_update(&FakeClock::new(10_000_000, 43)));
+        assert_eq!(NESTED_PAGES.data[0].cycle_last.load(Ordering::Relaxed), 43);
+    }
+}

@@ -1,0 +1,236 @@
+//! Writers on two threads (the clock-set path and the tick path) against
+//! reader threads using `read_begin`/`read_retry`: no reader ever accepts a
+//! torn record.
+//!
+//! Every update derives all bases from `cycle_last` by fixed functions, and
+//! the timezone pair satisfies a fixed relation, so a record mixing two
+//! updates violates an invariant that the readers check.
+
+mod common;
+
+use std::{
+    sync::{
+        Barrier,
+        atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering::Relaxed},
+    },
+    thread,
+    time::{Duration, Instant},
+};
+
+use axvdso_vvar::{
+    CS_HRES_COARSE, CS_RAW, VDSO_CLOCKMODE_ARCHTIMER, Vvar, VvarPages, calc_mult_shift, clock_id,
+    read_begin, read_retry, MAX_UPDATE_INTERVAL_SECS,
+};
+use common::NANOS_PER_SEC;
+use starry_hooks::ClockIf;
+
+const FREQ: u64 = 24_000_000;
+const READERS: usize = 3;
+const READS_PER_READER: u64 = 700_000;
+const TIME_LIMIT: Duration = Duration::from_secs(4);
+
+/// A clock that advances on every read. The wall offset is a function of the
+/// last counter read (only writers read it, under the writer lock).
+struct RacingClock {
+    counter: AtomicU64,
+    last: AtomicU64,
+}
+
+fn wall_offset_for(counter: u64) -> u64 {
+    1_600_000_000 * NANOS_PER_SEC + (counter % 1009) * 1_000_003_001
+}
+
+fn tz_for(minuteswest: i32) -> i32 {
+    minuteswest.wrapping_mul(-7) ^ 0x55
+}
+
+impl ClockIf for RacingClock {
+    fn read_counter(&self) -> u64 {
+        let step = 1 + self.counter.load(Relaxed) % 977;
+        let counter = self.counter.fetch_add(step, Relaxed) + step;
+        self.last.store(counter, Relaxed);
+        counter
+    }
+    fn counter_freq_hz(&self) -> u64 {
+        FREQ
+    }
+    fn counter_to_monotonic_nanos(&self, counter: u64) -> u64 {
+        (counter as u128 * NANOS_PER_SEC as u128 / FREQ as u128) as u64
+    }
+    fn wall_offset_nanos(&self) -> u64 {
+        wall_offset_for(self.last.load(Relaxed))
+    }
+    fn tick_period_nanos(&self) -> u64 {
+        1_000_000
+    }
+}
+
+/// Everything one successful read of record 0 returned.
+struct Snapshot {
+    cycle_last: u64,
+    mode: i32,
+    mask: u64,
+    mult: u32,
+    shift: u32,
+    bases: [(u64, u64); 6],
+    tz: (i32, i32),
+}
+
+const RECORD0_IDS: [u32; 6] = [
+    clock_id::REALTIME,
+    clock_id::MONOTONIC,
+    clock_id::BOOTTIME,
+    clock_id::TAI,
+    clock_id::REALTIME_COARSE,
+    clock_id::MONOTONIC_COARSE,
+];
+
+fn split(shifted: u128, shift: u32) -> (u64, u64) {
+    let sec = (shifted >> shift) / NANOS_PER_SEC as u128;
+    (sec as u64, (shifted - ((sec * NANOS_PER_SEC as u128) << shift)) as u64)
+}
+
+/// The bases of record 0 as a pure function of `cycle_last`.
+fn expected_bases(cycle_last: u64, shift: u32) -> [(u64, u64); 6] {
+    let mono = ((cycle_last as u128 * NANOS_PER_SEC as u128) << shift) / FREQ as u128;
+    let wall = mono + ((wall_offset_for(cycle_last) as u128) << shift);
+    [
+        split(wall, shift),
+        split(mono, shift),
+        split(mono, shift),
+        split(wall, shift),
+        split(wall >> shift, 0),
+        split(mono >> shift, 0),
+    ]
+}
+
+fn read_record0(pages: &VvarPages, retries: &mut u64) -> (u32, Snapshot) {
+    let data = &pages.data[CS_HRES_COARSE];
+    loop {
+        let seq = read_begin(data);
+        let snap = Snapshot {
+            cycle_last: data.cycle_last.load(Relaxed),
+            mode: data.clock_mode.load(Relaxed),
+            mask: data.mask.load(Relaxed),
+            mult: data.mult.load(Relaxed),
+            shift: data.shift.load(Relaxed),
+            bases: RECORD0_IDS.map(|id| {
+                let ts = &data.basetime[id as usize];
+                (ts.sec.load(Relaxed), ts.nsec.load(Relaxed))
+            }),
+            tz: (data.tz_minuteswest.load(Relaxed), data.tz_dsttime.load(Relaxed)),
+        };
+        if !read_retry(data, seq) {
+            return (seq, snap);
+        }
+        *retries += 1;
+    }
+}
+
+fn read_record1(pages: &VvarPages, retries: &mut u64) -> (u32, u64, (u64, u64)) {
+    let data = &pages.data[CS_RAW];
+    let ts = &data.basetime[clock_id::MONOTONIC_RAW as usize];
+    loop {
+        let seq = read_begin(data);
+        let read = (data.cycle_last.load(Relaxed), (ts.sec.load(Relaxed), ts.nsec.load(Relaxed)));
+        if !read_retry(data, seq) {
+            return (seq, read.0, read.1);
+        }
+        *retries += 1;
+    }
+}
+
+#[test]
+fn readers_never_accept_a_torn_record() {
+    let pages: &'static VvarPages = Box::leak(Box::new(VvarPages::new()));
+    let vvar: &'static Vvar<'static> = Box::leak(Box::new(Vvar::new(pages)));
+    let clock: &'static RacingClock =
+        Box::leak(Box::new(RacingClock { counter: AtomicU64::new(1 << 40), last: AtomicU64::new(0) }));
+    vvar.init(clock);
+    let (mult, shift) = calc_mult_shift(FREQ, MAX_UPDATE_INTERVAL_SECS);
+
+    let stop = AtomicBool::new(false);
+    let tz_minutes = AtomicI32::new(0);
+    let start = Barrier::new(READERS + 2);
+    let deadline = Instant::now() + TIME_LIMIT;
+    let (updates, ticks, busy, reads, retries, distinct) = thread::scope(|s| {
+        // The clock-set path: blocking updates and timezone changes.
+        let setter = s.spawn(|| {
+            start.wait();
+            let mut updates = 0u64;
+            while !stop.load(Relaxed) {
+                vvar.update(clock);
+                updates += 1;
+                if updates % 64 == 0 {
+                    let minutes = tz_minutes.fetch_add(1, Relaxed) + 1;
+                    vvar.set_timezone(minutes, tz_for(minutes));
+                }
+            }
+            updates
+        });
+        // The tick path: never blocks, sometimes finds the lock taken.
+        let ticker = s.spawn(|| {
+            start.wait();
+            let (mut ticks, mut busy) = (0u64, 0u64);
+            while !stop.load(Relaxed) {
+                if vvar.try_update(clock) {
+                    ticks += 1;
+                } else {
+                    busy += 1;
+                }
+            }
+            (ticks, busy)
+        });
+        let readers: Vec<_> = (0..READERS)
+            .map(|_| {
+                s.spawn(|| {
+                    start.wait();
+                    let (mut reads, mut retries, mut distinct) = (0u64, 0u64, 0u64);
+                    let (mut last_seq, mut last_cycle) = (0u32, 0u64);
+                    while reads < READS_PER_READER && Instant::now() < deadline {
+                        let (seq, snap) = read_record0(pages, &mut retries);
+                        assert_eq!(seq % 2, 0, "read_begin returned an odd count");
+                        assert!(seq >= last_seq, "count went back: {last_seq} then {seq}");
+                        assert!(snap.cycle_last >= last_cycle, "cycle_last went back");
+                        assert_eq!(snap.mode, VDSO_CLOCKMODE_ARCHTIMER);
+                        assert_eq!((snap.mask, snap.mult, snap.shift), (u64::MAX, mult, shift));
+                        assert_eq!(
+                            snap.bases,
+                            expected_bases(snap.cycle_last, shift),
+                            "torn record 0 at cycle_last {}",
+                            snap.cycle_last
+                        );
+                        assert_eq!(snap.tz.1, if snap.tz.0 == 0 { 0 } else { tz_for(snap.tz.0) }, "torn timezone");
+                        distinct += u64::from(snap.cycle_last != last_cycle);
+                        (last_seq, last_cycle) = (seq, snap.cycle_last);
+
+                        let (seq1, cycle1, raw) = read_record1(pages, &mut retries);
+                        assert_eq!(seq1 % 2, 0);
+                        assert!(cycle1 >= snap.cycle_last, "record 1 older than record 0 read before it");
+                        assert_eq!(raw, expected_bases(cycle1, shift)[1], "torn record 1 at {cycle1}");
+                        reads += 2;
+                    }
+                    (reads, retries, distinct)
+                })
+            })
+            .collect();
+        let results: Vec<_> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+        stop.store(true, Relaxed);
+        let updates = setter.join().unwrap();
+        let (ticks, busy) = ticker.join().unwrap();
+        let sum = |f: fn(&(u64, u64, u64)) -> u64| results.iter().map(f).sum::<u64>();
+        (updates, ticks, busy, sum(|r| r.0), sum(|r| r.1), sum(|r| r.2))
+    });
+    println!(
+        "{reads} reads, {retries} retries, {distinct} records seen; {updates} updates, {ticks} ticks, {busy} busy ticks"
+    );
+    // The run must have interleaved for real: readers saw many different
+    // records, and both writers wrote.
+    assert!(reads >= 200_000, "only {reads} reads");
+    assert!(distinct >= 1_000, "readers saw only {distinct} records");
+    assert!(updates > 0 && ticks > 0);
+    // Both records end even and equal: every write section covered both.
+    let seqs = pages.data.each_ref().map(|d| d.seq.load(Relaxed));
+    assert_eq!(seqs[0], seqs[1]);
+    assert_eq!(seqs[0] % 2, 0);
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# run-qemu.sh - boot the demo kernel in QEMU with the root disk.
+#
+# Usage: scripts/run-qemu.sh KERNEL_BIN DISK_IMG [LOG_FILE]
+#
+# Boots with OpenSBI (-bios default), SMP CPUs and 1 GiB of RAM (the platform
+# config says 1 GiB; the memory map comes from it, not the device tree), no
+# network, and stops QEMU after TIMEOUT seconds. The console goes to stdout
+# and, if given, to LOG_FILE. QEMU's exit status says nothing about the guest:
+# read the console (scripts/check-guest.py).
+#
+# Env: ARCH (riscv64), SMP (1), TIMEOUT (120), QEMU_EXTRA (extra args).
+set -euo pipefail
+
+ARCH=${ARCH:-riscv64}
+SMP=${SMP:-1}
+TIMEOUT=${TIMEOUT:-120}
+KERNEL=${1:?usage: run-qemu.sh KERNEL_BIN DISK_IMG [LOG_FILE]}
+DISK=${2:?usage: run-qemu.sh KERNEL_BIN DISK_IMG [LOG_FILE]}
+LOG_FILE=${3:-/dev/null}
+
+case "$ARCH" in
+    riscv64) QEMU=(qemu-system-riscv64 -machine virt -bios default) ;;
+    *) echo "run-qemu: ARCH=$ARCH is not supported yet" >&2; exit 1 ;;
+esac
+command -v "${QEMU[0]}" >/dev/null || { echo "run-qemu: ${QEMU[0]} not found (run: make setup)" >&2; exit 1; }
+
+set +e
+timeout --foreground -k 5 "$TIMEOUT" "${QEMU[@]}" -m 1G -smp "$SMP" -nographic -no-reboot \
+    -kernel "$KERNEL" \
+    -device virtio-blk-pci,drive=disk0 -drive id=disk0,if=none,format=raw,file="$DISK" \
+    ${QEMU_EXTRA:-} < /dev/null 2>&1 | tee "$LOG_FILE"
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    echo "run-qemu: TIMEOUT: QEMU stopped after ${TIMEOUT}s" | tee -a "$LOG_FILE" >&2
+    exit 124
+fi
+exit 0
