@@ -49,7 +49,7 @@ endif
 KERNEL    := $(KDIR)/starry.bin
 DISK      := $(BUILD)/$(ARCH)/disk.img
 SETUP     := $(BUILD)/.setup-done
-GUEST_PROGS := clock-static clock-dynamic rust-std
+GUEST_PROGS := clock-static clock-dynamic rust-std vdso-static vdso-dynamic
 
 export ARCH SMP LOG TIMEOUT INIT
 Q := $(if $(V),,@)

@@ -4,7 +4,8 @@
 # Usage: scripts/mkdisk.sh OUT_IMG [USER_DIR]
 #
 # [1/4] C programs (apps/vdso/user/c) with Debian's riscv64 glibc cross gcc:
-#       /bin/runner (init), /bin/clock-static, /bin/clock-dynamic
+#       /bin/runner (init), /bin/clock-{static,dynamic} (auxv + clocks),
+#       /bin/vdso-{static,dynamic} (the vDSO checks)
 # [2/4] the Rust std program (apps/vdso/user/rust-clock, stable toolchain,
 #       riscv64gc-unknown-linux-gnu, crt-static): /bin/rust-clock
 # [3/4] the root tree: glibc's loader and libc for dynamic programs,
@@ -39,6 +40,8 @@ CFLAGS=(-O2 -Wall -Wextra -Werror -I"$SRC/c")
 $CC "${CFLAGS[@]}" -static -o "$STAGE/bin/runner" "$SRC/c/runner.c"
 $CC "${CFLAGS[@]}" -static -o "$STAGE/bin/clock-static" "$SRC/c/clock_demo.c"
 $CC "${CFLAGS[@]}" -o "$STAGE/bin/clock-dynamic" "$SRC/c/clock_demo.c"
+$CC "${CFLAGS[@]}" -static -pthread -o "$STAGE/bin/vdso-static" "$SRC/c/vdso_test.c"
+$CC "${CFLAGS[@]}" -pthread -o "$STAGE/bin/vdso-dynamic" "$SRC/c/vdso_test.c"
 
 say "[2/4] Rust std program"
 RUST_TARGET=riscv64gc-unknown-linux-gnu
@@ -59,6 +62,8 @@ cat > "$STAGE/etc/runner.list" <<LIST
 /bin/clock-static
 /bin/clock-dynamic
 /bin/rust-clock
+/bin/vdso-static
+/bin/vdso-dynamic
 LIST
 if [ -n "$USER_DIR" ]; then
     say "      + $USER_DIR"
