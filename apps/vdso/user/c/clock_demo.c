@@ -55,6 +55,10 @@ int main(int argc, char **argv)
     check(n_aux > 0 && getauxval(AT_PAGESZ) == 4096, "auxv has %d entries, AT_PAGESZ = %lu",
           n_aux, getauxval(AT_PAGESZ));
 
+    check(getauxval(AT_SYSINFO_EHDR) != 0,
+          "AT_SYSINFO_EHDR = %#lx (the kernel's exec hook mapped the vDSO)",
+          getauxval(AT_SYSINFO_EHDR));
+
     struct timespec mono0, mono1, real;
     int r0 = clock_gettime(CLOCK_MONOTONIC, &mono0);
     int rr = clock_gettime(CLOCK_REALTIME, &real);

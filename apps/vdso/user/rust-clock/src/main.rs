@@ -64,6 +64,13 @@ fn main() {
         auxval(AT_PAGESZ) == 4096,
         format!("AT_PAGESZ = {}", auxval(AT_PAGESZ)),
     );
+    c.check(
+        auxval(AT_SYSINFO_EHDR) != 0,
+        format!(
+            "AT_SYSINFO_EHDR = {:#x} (the kernel's exec hook mapped the vDSO)",
+            auxval(AT_SYSINFO_EHDR)
+        ),
+    );
 
     let t0 = Instant::now();
     let mut spins = 0u64;
