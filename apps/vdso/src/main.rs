@@ -10,6 +10,9 @@ extern crate alloc;
 
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
+// Linked for their hook registrations (linkme slice entries) only.
+use axvdso_loader as _;
+
 /// The init command when `STARRY_INIT` is not set: the test runner.
 const DEFAULT_INIT: &str = "/bin/runner";
 

@@ -54,7 +54,15 @@ mod tests {
 
     #[test]
     fn hooks_are_registered() {
-        assert!(starry_hooks::BOOT_HOOKS.iter().any(|&hook| core::ptr::fn_addr_eq(hook, init_vvar as fn(&dyn ClockIf))));
-        assert!(starry_hooks::TICK_HOOKS.iter().any(|&hook| core::ptr::fn_addr_eq(hook, update_vvar as fn(&dyn ClockIf))));
+        assert!(
+            starry_hooks::BOOT_HOOKS
+                .iter()
+                .any(|&hook| core::ptr::fn_addr_eq(hook, init_vvar as fn(&dyn ClockIf)))
+        );
+        assert!(
+            starry_hooks::TICK_HOOKS
+                .iter()
+                .any(|&hook| core::ptr::fn_addr_eq(hook, update_vvar as fn(&dyn ClockIf)))
+        );
     }
 }

@@ -6,7 +6,8 @@
 //!
 //! Every field is an atomic so that the kernel writer and the user-space
 //! readers (the vDSO) share the memory without data races; the seqcount
-//! protocol in `seq.rs` orders them.
+//! ([`read_begin`](crate::read_begin), [`read_retry`](crate::read_retry))
+//! orders them. Readers load fields with `Ordering::Relaxed` between the two.
 
 use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64};
 
@@ -66,45 +67,89 @@ pub const VDSO_COARSE: u32 = (1 << clock_id::REALTIME_COARSE) | (1 << clock_id::
 /// Clocks served with counter interpolation from record [`CS_RAW`].
 pub const VDSO_RAW: u32 = 1 << clock_id::MONOTONIC_RAW;
 
-/// One `basetime` slot: seconds, and nanoseconds (shifted left by `shift` for
-/// the high-resolution clocks, plain for the coarse ones).
+/// One `basetime` slot: the time of one clock at `cycle_last`.
 #[repr(C)]
 #[derive(Default)]
 pub struct VdsoTimestamp {
-    /// Seconds.
+    /// Whole seconds.
     pub sec: AtomicU64,
-    /// Nanoseconds; `<< shift` for interpolated clocks.
+    /// Nanoseconds within the second. For the high-resolution clocks this is
+    /// shifted left by the record's `shift` and keeps the sub-nanosecond
+    /// fraction (`< 1e9 << shift`); for the coarse clocks it is plain (`< 1e9`).
     pub nsec: AtomicU64,
+}
+
+impl VdsoTimestamp {
+    /// A zero timestamp.
+    pub const fn new() -> Self {
+        Self {
+            sec: AtomicU64::new(0),
+            nsec: AtomicU64::new(0),
+        }
+    }
 }
 
 /// One `struct vdso_data` record (240 bytes).
 #[repr(C)]
 #[derive(Default)]
 pub struct VdsoData {
-    /// Sequence count: odd while the kernel is writing the record.
+    /// Sequence count: odd while the kernel is writing the record. Only the
+    /// kernel's single writer changes it; readers go through
+    /// [`read_begin`](crate::read_begin) and [`read_retry`](crate::read_retry).
     pub seq: AtomicU32,
-    /// [`VDSO_CLOCKMODE_NONE`], [`VDSO_CLOCKMODE_ARCHTIMER`] or [`VDSO_CLOCKMODE_TIMENS`].
+    /// How the vDSO may serve the high-resolution clocks:
+    /// [`VDSO_CLOCKMODE_NONE`] = take the syscall, [`VDSO_CLOCKMODE_ARCHTIMER`]
+    /// = interpolate with the counter, [`VDSO_CLOCKMODE_TIMENS`] = read the
+    /// time-namespace page (never set). The coarse clocks do not depend on it.
     pub clock_mode: AtomicI32,
-    /// Counter value at the last update.
+    /// Counter value sampled at the last update; every `basetime` is the time
+    /// at this counter value.
     pub cycle_last: AtomicU64,
-    /// Mask applied to `counter - cycle_last` (all ones for a 64-bit counter).
+    /// Mask applied to `counter - cycle_last`: all ones for the 64-bit
+    /// counters of riscv64, x86_64 and aarch64.
     pub mask: AtomicU64,
-    /// Counter-to-nanosecond multiplier.
+    /// Counter-to-nanosecond multiplier: nanoseconds per cycle, shifted left
+    /// by `shift`, rounded down.
     pub mult: AtomicU32,
-    /// Counter-to-nanosecond shift.
+    /// The shift of `mult` and of the high-resolution `basetime` nanoseconds.
     pub shift: AtomicU32,
-    /// Base times at `cycle_last`, indexed by clock id.
+    /// Base times at `cycle_last`, indexed by clock id. Record
+    /// [`CS_HRES_COARSE`] fills `REALTIME`, `MONOTONIC`, `BOOTTIME`, `TAI`
+    /// (nanoseconds shifted) and `REALTIME_COARSE`, `MONOTONIC_COARSE`
+    /// (plain); record [`CS_RAW`] fills `MONOTONIC_RAW` (shifted). Other slots
+    /// stay zero.
     pub basetime: [VdsoTimestamp; VDSO_BASES],
-    /// Timezone: minutes west of Greenwich (as set by `settimeofday`).
+    /// Timezone for `gettimeofday`: minutes west of Greenwich (as set by
+    /// `settimeofday`).
     pub tz_minuteswest: AtomicI32,
-    /// Timezone: type of DST correction.
+    /// Timezone for `gettimeofday`: type of DST correction.
     pub tz_dsttime: AtomicI32,
-    /// Resolution of the high-resolution clocks, in nanoseconds.
+    /// What `clock_getres` reports for the high-resolution clocks, in
+    /// nanoseconds: one counter period, rounded up.
     pub hrtimer_res: AtomicU32,
     /// Linux 6.1 leaves this unused; axvdso stores the coarse clocks'
     /// resolution (the tick period) here, in nanoseconds. A Linux-built vDSO
     /// ignores it.
     pub coarse_res: AtomicU32,
+}
+
+impl VdsoData {
+    /// A zeroed record: count 0, `clock_mode` [`VDSO_CLOCKMODE_NONE`].
+    pub const fn new() -> Self {
+        Self {
+            seq: AtomicU32::new(0),
+            clock_mode: AtomicI32::new(VDSO_CLOCKMODE_NONE),
+            cycle_last: AtomicU64::new(0),
+            mask: AtomicU64::new(0),
+            mult: AtomicU32::new(0),
+            shift: AtomicU32::new(0),
+            basetime: [const { VdsoTimestamp::new() }; VDSO_BASES],
+            tz_minuteswest: AtomicI32::new(0),
+            tz_dsttime: AtomicI32::new(0),
+            hrtimer_res: AtomicU32::new(0),
+            coarse_res: AtomicU32::new(0),
+        }
+    }
 }
 
 /// The two vvar pages, page aligned.
@@ -121,7 +166,7 @@ impl VvarPages {
     pub const fn new() -> Self {
         // All-zero is a valid value for every atomic field.
         Self {
-            data: [ZERO_DATA, ZERO_DATA],
+            data: [const { VdsoData::new() }; CS_BASES],
             _pad0: [0; PAGE_SIZE_4K - CS_BASES * size_of::<VdsoData>()],
             _timens: [0; PAGE_SIZE_4K],
         }
@@ -133,21 +178,6 @@ impl Default for VvarPages {
         Self::new()
     }
 }
-
-const ZERO_TS: VdsoTimestamp = VdsoTimestamp { sec: AtomicU64::new(0), nsec: AtomicU64::new(0) };
-const ZERO_DATA: VdsoData = VdsoData {
-    seq: AtomicU32::new(0),
-    clock_mode: AtomicI32::new(0),
-    cycle_last: AtomicU64::new(0),
-    mask: AtomicU64::new(0),
-    mult: AtomicU32::new(0),
-    shift: AtomicU32::new(0),
-    basetime: [ZERO_TS; VDSO_BASES],
-    tz_minuteswest: AtomicI32::new(0),
-    tz_dsttime: AtomicI32::new(0),
-    hrtimer_res: AtomicU32::new(0),
-    coarse_res: AtomicU32::new(0),
-};
 
 // The Linux 6.1 ABI, checked at compile time.
 const _: () = {

@@ -65,8 +65,7 @@ pub const fn calc_mult_shift(freq_hz: u64, max_delta_secs: u32) -> (u32, u32) {
             // A smaller shift only makes it smaller.
             break;
         }
-        if mult <= u32::MAX as u128
-            && one_sec_shifted + max_delta_cycles * mult <= u64::MAX as u128
+        if mult <= u32::MAX as u128 && one_sec_shifted + max_delta_cycles * mult <= u64::MAX as u128
         {
             return (mult as u32, shift);
         }
@@ -168,7 +167,9 @@ mod tests {
             let (mult, shift) = calc_mult_shift(freq, MAX_UPDATE_INTERVAL_SECS);
             let max_delta = freq * MAX_UPDATE_INTERVAL_SECS as u64;
             let base_max = (NANOS_PER_SEC << shift) - 1;
-            let product = max_delta.checked_mul(mult as u64).expect("product overflows");
+            let product = max_delta
+                .checked_mul(mult as u64)
+                .expect("product overflows");
             let sum = base_max.checked_add(product).expect("sum overflows");
             // And the result is the right time, within the rounding error.
             let ns = (sum >> shift) as u128;
@@ -185,7 +186,11 @@ mod tests {
             let delta = freq / 100;
             let exact = delta as u128 * NANOS_PER_SEC as u128 * (1 << shift) / freq as u128;
             let approx = delta as u128 * mult as u128;
-            assert!(exact - approx < 1 << shift, "freq {freq}: drift of {} ns", (exact - approx) >> shift);
+            assert!(
+                exact - approx < 1 << shift,
+                "freq {freq}: drift of {} ns",
+                (exact - approx) >> shift
+            );
         }
     }
 

@@ -125,13 +125,18 @@ impl<'a> Vvar<'a> {
         let guard = self.lock.lock();
         let freq_hz = clock.counter_freq_hz();
         let (mult, shift) = calc_mult_shift(freq_hz, MAX_UPDATE_INTERVAL_SECS);
-        let mode = if mult == 0 { VDSO_CLOCKMODE_NONE } else { VDSO_CLOCKMODE_ARCHTIMER };
+        let mode = if mult == 0 {
+            VDSO_CLOCKMODE_NONE
+        } else {
+            VDSO_CLOCKMODE_ARCHTIMER
+        };
         let tick = clock.tick_period_nanos().clamp(1, u32::MAX as u64) as u32;
         self.freq_hz.store(freq_hz, Ordering::Relaxed);
         self.mult.store(mult, Ordering::Relaxed);
         self.shift.store(shift, Ordering::Relaxed);
         self.clock_mode.store(mode, Ordering::Relaxed);
-        self.hrtimer_res.store(hres_resolution_nanos(freq_hz), Ordering::Relaxed);
+        self.hrtimer_res
+            .store(hres_resolution_nanos(freq_hz), Ordering::Relaxed);
         self.coarse_res.store(tick, Ordering::Relaxed);
         self.has_base.store(false, Ordering::Relaxed);
         self.initialized.store(true, Ordering::Relaxed);
@@ -189,7 +194,11 @@ impl<'a> Vvar<'a> {
     pub fn set_clock_mode(&self, mode: i32) {
         let _guard = self.lock.lock();
         let usable = self.mult.load(Ordering::Relaxed) != 0;
-        let mode = if mode == VDSO_CLOCKMODE_TIMENS || !usable { VDSO_CLOCKMODE_NONE } else { mode };
+        let mode = if mode == VDSO_CLOCKMODE_TIMENS || !usable {
+            VDSO_CLOCKMODE_NONE
+        } else {
+            mode
+        };
         self.clock_mode.store(mode, Ordering::Relaxed);
         self.write_both(|hres, raw| {
             for data in [hres, raw] {
@@ -247,7 +256,9 @@ impl<'a> Vvar<'a> {
         // (`floor(counter * 1e9 / freq)`) this never triggers, because `mult`
         // is rounded down and the bases are exact; it protects other clocks
         // from sub-nanosecond steps backwards.
-        if let Some(reached) = prev.and_then(|(cycle, base)| extrapolate(base, cycle, counter, mult)) {
+        if let Some(reached) =
+            prev.and_then(|(cycle, base)| extrapolate(base, cycle, counter, mult))
+        {
             mono = mono.max(reached);
         }
         let wall = mono + ((wall_offset as u128) << shift);
@@ -281,8 +292,18 @@ impl<'a> Vvar<'a> {
             set(hres, clock_id::MONOTONIC, mono_sec, mono_nsec);
             set(hres, clock_id::BOOTTIME, mono_sec, mono_nsec);
             set(hres, clock_id::TAI, wall_sec, wall_nsec);
-            set(hres, clock_id::REALTIME_COARSE, wall_coarse_sec, wall_coarse_nsec);
-            set(hres, clock_id::MONOTONIC_COARSE, mono_coarse_sec, mono_coarse_nsec);
+            set(
+                hres,
+                clock_id::REALTIME_COARSE,
+                wall_coarse_sec,
+                wall_coarse_nsec,
+            );
+            set(
+                hres,
+                clock_id::MONOTONIC_COARSE,
+                mono_coarse_sec,
+                mono_coarse_nsec,
+            );
             // No frequency adjustment (NTP slewing) exists, so RAW is MONOTONIC.
             set(raw, clock_id::MONOTONIC_RAW, mono_sec, mono_nsec);
         });
@@ -306,7 +327,11 @@ mod tests {
 
     impl FakeClock {
         fn new(freq: u64, counter: u64) -> Self {
-            Self { counter: AtomicU64::new(counter), freq, offset: AtomicU64::new(0) }
+            Self {
+                counter: AtomicU64::new(counter),
+                freq,
+                offset: AtomicU64::new(0),
+            }
         }
     }
 
@@ -334,7 +359,10 @@ mod tests {
 
     fn slot(pages: &VvarPages, record: usize, id: u32) -> (u64, u64) {
         let ts = &pages.data[record].basetime[id as usize];
-        (ts.sec.load(Ordering::Relaxed), ts.nsec.load(Ordering::Relaxed))
+        (
+            ts.sec.load(Ordering::Relaxed),
+            ts.nsec.load(Ordering::Relaxed),
+        )
     }
 
     #[test]
@@ -346,10 +374,16 @@ mod tests {
         vvar.update(&clock);
         assert_eq!(seqs(&pages), [0, 0]);
         assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 0);
-        assert_eq!(pages.data[0].clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
+        assert_eq!(
+            pages.data[0].clock_mode.load(Ordering::Relaxed),
+            VDSO_CLOCKMODE_NONE
+        );
         // A mode cannot be forced on before the counter is known.
         vvar.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
-        assert_eq!(pages.data[0].clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
+        assert_eq!(
+            pages.data[0].clock_mode.load(Ordering::Relaxed),
+            VDSO_CLOCKMODE_NONE
+        );
         assert_eq!(seqs(&pages), [2, 2]);
     }
 
@@ -377,7 +411,10 @@ mod tests {
         let vvar = Vvar::new(&pages);
         vvar.init(&FakeClock::new(10_000_000, 5));
         for data in &pages.data {
-            assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_ARCHTIMER);
+            assert_eq!(
+                data.clock_mode.load(Ordering::Relaxed),
+                VDSO_CLOCKMODE_ARCHTIMER
+            );
             assert_eq!(data.mask.load(Ordering::Relaxed), u64::MAX);
             assert_eq!(data.mult.load(Ordering::Relaxed), 100 << 24);
             assert_eq!(data.shift.load(Ordering::Relaxed), 24);
@@ -393,7 +430,9 @@ mod tests {
         let vvar = Vvar::new(&pages);
         // 24 MHz, so the fraction is not zero: 2.5 s + 1 cycle.
         let clock = FakeClock::new(24_000_000, 60_000_001);
-        clock.offset.store(1_700_000_000_999_999_999, Ordering::Relaxed);
+        clock
+            .offset
+            .store(1_700_000_000_999_999_999, Ordering::Relaxed);
         vvar.init(&clock);
 
         let shift = 24;
@@ -409,8 +448,14 @@ mod tests {
         assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::MONOTONIC), mono);
         assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::BOOTTIME), mono);
         assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::TAI), wall);
-        assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::REALTIME_COARSE), (1_700_000_003, 500_000_040));
-        assert_eq!(slot(&pages, CS_HRES_COARSE, clock_id::MONOTONIC_COARSE), (2, 500_000_041));
+        assert_eq!(
+            slot(&pages, CS_HRES_COARSE, clock_id::REALTIME_COARSE),
+            (1_700_000_003, 500_000_040)
+        );
+        assert_eq!(
+            slot(&pages, CS_HRES_COARSE, clock_id::MONOTONIC_COARSE),
+            (2, 500_000_041)
+        );
         assert_eq!(slot(&pages, CS_RAW, clock_id::MONOTONIC_RAW), mono);
         // Every other slot stays empty.
         for record in [CS_HRES_COARSE, CS_RAW] {
@@ -433,7 +478,11 @@ mod tests {
         let vvar = Vvar::new(&pages);
         let clock = FakeClock::new(62_500_000, 0);
         vvar.init(&clock);
-        for (counter, offset) in [(1, 0), (62_500_000, 999_999_999), (7_777_777_777, 1_234_567_890_123_456_789)] {
+        for (counter, offset) in [
+            (1, 0),
+            (62_500_000, 999_999_999),
+            (7_777_777_777, 1_234_567_890_123_456_789),
+        ] {
             clock.counter.store(counter, Ordering::Relaxed);
             clock.offset.store(offset, Ordering::Relaxed);
             vvar.update(&clock);
@@ -443,7 +492,10 @@ mod tests {
             assert_eq!(join_shifted(rs, rn, 24), mono + ((offset as u128) << 24));
             assert_eq!(slot(&pages, 0, clock_id::TAI), (rs, rn));
             let (cs, cn) = slot(&pages, 0, clock_id::REALTIME_COARSE);
-            assert_eq!(cs as u128 * 1_000_000_000 + cn as u128, (mono >> 24) + offset as u128);
+            assert_eq!(
+                cs as u128 * 1_000_000_000 + cn as u128,
+                (mono >> 24) + offset as u128
+            );
         }
     }
 
@@ -473,11 +525,17 @@ mod tests {
             assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
         }
         vvar.set_clock_mode(VDSO_CLOCKMODE_TIMENS);
-        assert_eq!(pages.data[1].clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
+        assert_eq!(
+            pages.data[1].clock_mode.load(Ordering::Relaxed),
+            VDSO_CLOCKMODE_NONE
+        );
         vvar.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
         vvar.update(&clock);
         for data in &pages.data {
-            assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_ARCHTIMER);
+            assert_eq!(
+                data.clock_mode.load(Ordering::Relaxed),
+                VDSO_CLOCKMODE_ARCHTIMER
+            );
         }
     }
 

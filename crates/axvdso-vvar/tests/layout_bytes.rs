@@ -46,7 +46,12 @@ fn fields_sit_at_linux_offsets() {
 
     let mono_ns = counter as u128 * 100;
     let wall_ns = mono_ns + offset as u128;
-    let split = |ns: u128, shift: u32| ((ns / 1_000_000_000) as u64, ((ns % 1_000_000_000) << shift) as u64);
+    let split = |ns: u128, shift: u32| {
+        (
+            (ns / 1_000_000_000) as u64,
+            ((ns % 1_000_000_000) << shift) as u64,
+        )
+    };
     let (mono_sec, mono_nsec) = split(mono_ns, 24);
     let (wall_sec, wall_nsec) = split(wall_ns, 24);
     let basetime = |record: usize, id: usize| record * RECORD_SIZE + 32 + 16 * id;
@@ -64,7 +69,12 @@ fn fields_sit_at_linux_offsets() {
         assert_eq!(u32_at(&bytes, r + 232), 100, "hrtimer_res");
         assert_eq!(u32_at(&bytes, r + 236), 10_000_000, "coarse_res");
     }
-    let ts = |record, id| (u64_at(&bytes, basetime(record, id)), u64_at(&bytes, basetime(record, id) + 8));
+    let ts = |record, id| {
+        (
+            u64_at(&bytes, basetime(record, id)),
+            u64_at(&bytes, basetime(record, id) + 8),
+        )
+    };
     assert_eq!(ts(0, 0), (wall_sec, wall_nsec), "REALTIME");
     assert_eq!(ts(0, 1), (mono_sec, mono_nsec), "MONOTONIC");
     assert_eq!(ts(0, 5), (wall_sec, wall_nsec >> 24), "REALTIME_COARSE");
@@ -76,7 +86,11 @@ fn fields_sit_at_linux_offsets() {
         .into_iter()
         .chain((0..12).filter(|&id| id != 4).map(|id| (1, id)))
     {
-        assert_eq!(ts(record, id), (0, 0), "unused slot {id} of record {record}");
+        assert_eq!(
+            ts(record, id),
+            (0, 0),
+            "unused slot {id} of record {record}"
+        );
     }
     // The rest of page 0, and the whole time-namespace page, stay zero.
     assert!(bytes[2 * RECORD_SIZE..].iter().all(|&b| b == 0));

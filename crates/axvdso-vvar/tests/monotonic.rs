@@ -38,7 +38,11 @@ fn is_wall(id: u32) -> bool {
 
 /// The kernel's value of clock `id` at `counter`.
 fn kernel_nanos(clock: &FakeClock, id: u32, counter: u64) -> u128 {
-    let wall = if is_wall(id) { clock.offset.load(std::sync::atomic::Ordering::Relaxed) } else { 0 };
+    let wall = if is_wall(id) {
+        clock.offset.load(std::sync::atomic::Ordering::Relaxed)
+    } else {
+        0
+    };
     clock.mono_at(counter) + wall as u128
 }
 
@@ -61,7 +65,9 @@ fn run_case(rng: &mut Rng, freq: u64, start: u64, origin: u64) {
     let clock = FakeClock::with_origin(freq, start, origin);
     clock.set_offset(rng.range(0, 2_000_000_000 * NANOS_PER_SEC));
     vvar.init(&clock);
-    let shift = pages.data[0].shift.load(std::sync::atomic::Ordering::Relaxed);
+    let shift = pages.data[0]
+        .shift
+        .load(std::sync::atomic::Ordering::Relaxed);
     // Late readers extrapolate up to `max_step + LATE` from the old sample.
     let max_step = freq * MAX_UPDATE_INTERVAL_SECS as u64 - LATE[LATE.len() - 1];
     let mut now = start;
@@ -70,9 +76,14 @@ fn run_case(rng: &mut Rng, freq: u64, start: u64, origin: u64) {
     for update in 0..UPDATES_PER_CASE {
         let next = now + next_step(rng, freq, max_step);
         let late = LATE.map(|late| next + late);
-        let probes: Vec<u64> = [now, next.saturating_sub(1).max(now), next].into_iter().chain(late).collect();
-        let old: Vec<Vec<u128>> =
-            HRES_IDS.iter().map(|&id| probes.iter().map(|&p| read_nanos(&pages, id, p)).collect()).collect();
+        let probes: Vec<u64> = [now, next.saturating_sub(1).max(now), next]
+            .into_iter()
+            .chain(late)
+            .collect();
+        let old: Vec<Vec<u128>> = HRES_IDS
+            .iter()
+            .map(|&id| probes.iter().map(|&p| read_nanos(&pages, id, p)).collect())
+            .collect();
 
         clock.set_counter(next);
         assert!(vvar.try_update(&clock));
@@ -83,21 +94,37 @@ fn run_case(rng: &mut Rng, freq: u64, start: u64, origin: u64) {
                 let kernel = kernel_nanos(&clock, id, p);
                 let before = old[i][j];
                 // Never ahead of the kernel (a non-plain clock may be 1 ns off).
-                assert!(before <= kernel + u128::from(!plain), "{ctx} id {id} p {p}: old {before} > kernel {kernel}");
+                assert!(
+                    before <= kernel + u128::from(!plain),
+                    "{ctx} id {id} p {p}: old {before} > kernel {kernel}"
+                );
                 if j > 0 {
-                    assert!(old[i][j - 1] <= before, "{ctx} id {id}: old reads go backwards at {p}");
+                    assert!(
+                        old[i][j - 1] <= before,
+                        "{ctx} id {id}: old reads go backwards at {p}"
+                    );
                 }
                 if p < next {
                     continue;
                 }
                 let after = read_nanos(&pages, id, p);
-                assert!(before <= after, "{ctx} id {id} p {p}: {before} then {after}: backwards");
-                assert!(after <= kernel + u128::from(!plain), "{ctx} id {id} p {p}: new {after} > kernel {kernel}");
+                assert!(
+                    before <= after,
+                    "{ctx} id {id} p {p}: {before} then {after}: backwards"
+                );
+                assert!(
+                    after <= kernel + u128::from(!plain),
+                    "{ctx} id {id} p {p}: new {after} > kernel {kernel}"
+                );
                 if plain {
                     // At the sample the vDSO is exact; after it, it lags by
                     // at most the rounding of `mult`.
                     let lag_bound = 1 + u128::from((p - next) >> shift);
-                    assert!(kernel - after <= lag_bound, "{ctx} id {id} p {p}: lags {} ns", kernel - after);
+                    assert!(
+                        kernel - after <= lag_bound,
+                        "{ctx} id {id} p {p}: lags {} ns",
+                        kernel - after
+                    );
                     if p == next {
                         assert_eq!(after, kernel, "{ctx} id {id}: not exact at the sample");
                     }
@@ -107,9 +134,16 @@ fn run_case(rng: &mut Rng, freq: u64, start: u64, origin: u64) {
         // Coarse clocks: the time of the sample, never going backwards.
         let coarse_after = COARSE_IDS.map(|id| read_nanos(&pages, id, next));
         for (k, &id) in COARSE_IDS.iter().enumerate() {
-            assert!(coarse_before[k] <= coarse_after[k], "{ctx} coarse id {id} went backwards");
+            assert!(
+                coarse_before[k] <= coarse_after[k],
+                "{ctx} coarse id {id} went backwards"
+            );
             if plain {
-                assert_eq!(coarse_after[k], kernel_nanos(&clock, id, next), "{ctx} coarse id {id}");
+                assert_eq!(
+                    coarse_after[k],
+                    kernel_nanos(&clock, id, next),
+                    "{ctx} coarse id {id}"
+                );
             }
         }
         coarse_before = coarse_after;
@@ -166,7 +200,10 @@ fn realtime_follows_a_clock_set_at_once() {
     // 24 cycles after the sample: 1000 ns, less the sub-ns rounding of `mult`.
     let mono_before = read_nanos(&pages, clock_id::MONOTONIC, 240_000_024);
     assert_eq!(mono_before, 10_000_000_999);
-    assert_eq!(read_nanos(&pages, clock_id::REALTIME, 240_000_024), mono_before + 1_000 * NANOS_PER_SEC as u128);
+    assert_eq!(
+        read_nanos(&pages, clock_id::REALTIME, 240_000_024),
+        mono_before + 1_000 * NANOS_PER_SEC as u128
+    );
 
     // settimeofday: the wall clock moves back by 500 s.
     clock.set_offset(500 * NANOS_PER_SEC);
@@ -174,7 +211,16 @@ fn realtime_follows_a_clock_set_at_once() {
     vvar.update(&clock);
     let mono_after = read_nanos(&pages, clock_id::MONOTONIC, 240_000_048);
     assert_eq!(mono_after, 10_000_002_000);
-    assert_eq!(read_nanos(&pages, clock_id::REALTIME, 240_000_048), mono_after + 500 * NANOS_PER_SEC as u128);
-    assert_eq!(read_nanos(&pages, clock_id::TAI, 240_000_048), mono_after + 500 * NANOS_PER_SEC as u128);
-    assert_eq!(read_nanos(&pages, clock_id::REALTIME_COARSE, 0), 10_000_002_000 + 500 * NANOS_PER_SEC as u128);
+    assert_eq!(
+        read_nanos(&pages, clock_id::REALTIME, 240_000_048),
+        mono_after + 500 * NANOS_PER_SEC as u128
+    );
+    assert_eq!(
+        read_nanos(&pages, clock_id::TAI, 240_000_048),
+        mono_after + 500 * NANOS_PER_SEC as u128
+    );
+    assert_eq!(
+        read_nanos(&pages, clock_id::REALTIME_COARSE, 0),
+        10_000_002_000 + 500 * NANOS_PER_SEC as u128
+    );
 }

@@ -28,7 +28,12 @@ impl FakeClock {
     }
 
     pub fn with_origin(freq: u64, counter: u64, origin: u64) -> Self {
-        Self { counter: AtomicU64::new(counter), freq, origin, offset: AtomicU64::new(0) }
+        Self {
+            counter: AtomicU64::new(counter),
+            freq,
+            origin,
+            offset: AtomicU64::new(0),
+        }
     }
 
     pub fn set_counter(&self, counter: u64) {
@@ -66,7 +71,11 @@ impl ClockIf for FakeClock {
 /// Reads clock `id` at `counter` exactly as the vDSO does (Linux 6.1
 /// `do_hres` / `do_coarse`), in ns. Panics if the u64 arithmetic overflows.
 pub fn read_nanos(pages: &VvarPages, id: u32, counter: u64) -> u128 {
-    let record = if id == clock_id::MONOTONIC_RAW { CS_RAW } else { CS_HRES_COARSE };
+    let record = if id == clock_id::MONOTONIC_RAW {
+        CS_RAW
+    } else {
+        CS_HRES_COARSE
+    };
     let data = &pages.data[record];
     let ts = &data.basetime[id as usize];
     let (cycle_last, mask, mult, shift, sec, nsec) = loop {
@@ -87,10 +96,18 @@ pub fn read_nanos(pages: &VvarPages, id: u32, counter: u64) -> u128 {
     if VDSO_COARSE & (1 << id) != 0 {
         return whole + nsec as u128;
     }
-    assert!(counter >= cycle_last, "reader counter {counter} behind cycle_last {cycle_last}");
+    assert!(
+        counter >= cycle_last,
+        "reader counter {counter} behind cycle_last {cycle_last}"
+    );
     let delta = (counter - cycle_last) & mask;
-    let product = delta.checked_mul(mult as u64).expect("delta * mult overflows");
-    let ns = nsec.checked_add(product).expect("nsec + delta * mult overflows") >> shift;
+    let product = delta
+        .checked_mul(mult as u64)
+        .expect("delta * mult overflows");
+    let ns = nsec
+        .checked_add(product)
+        .expect("nsec + delta * mult overflows")
+        >> shift;
     whole + ns as u128
 }
 

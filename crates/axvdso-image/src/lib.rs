@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+mod elf;
+mod image;
+pub mod symbols;
+
+pub use self::{
+    elf::{
+        Arch, FoundName, IMAGE_SIZE_LIMIT, ImageError, ImageInfo, ImageResult, PAGE_SIZE, Symbol,
+        VDSO_SONAME, elf_hash, gnu_hash, validate,
+    },
+    image::{
+        ARCH, IMAGE_SOURCE, ImageSource, PageAligned, TEXT_SECTION, VDSO_ELF_SIZE, VDSO_IMAGE,
+        VDSO_TEXT_SIZE, VERSION_NODE, VVAR_PAGES_BELOW, vdso_elf, vdso_image,
+    },
+};

@@ -1,0 +1,36 @@
+//! Shared test support: an independent ELF reader with a libc-style symbol
+//! lookup, and (on x86_64 Linux) the embedded vDSO mapped next to a data page
+//! the tests drive, fake clocks on the real TSC and the host's syscalls.
+
+#![allow(dead_code, reason = "each test crate uses a different part")]
+
+pub mod built;
+pub mod elf;
+
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+pub mod clock;
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+pub mod host;
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+pub mod vdso;
+
+/// A `struct timespec` / `struct timeval` value as `(sec, sub-second)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ts {
+    pub sec: i64,
+    /// Nanoseconds (or microseconds for a timeval).
+    pub sub: i64,
+}
+
+impl Ts {
+    pub fn nanos(self) -> i128 {
+        self.sec as i128 * 1_000_000_000 + self.sub as i128
+    }
+
+    pub fn from_nanos(ns: u128) -> Self {
+        Self {
+            sec: (ns / 1_000_000_000) as i64,
+            sub: (ns % 1_000_000_000) as i64,
+        }
+    }
+}

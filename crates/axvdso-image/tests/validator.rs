@@ -1,0 +1,511 @@
+//! `validate` on good images and on images broken in one place each: every
+//! defect gives its own error, with a message naming it.
+
+mod support;
+
+use axvdso_image::{
+    ARCH, Arch, FoundName, IMAGE_SIZE_LIMIT, ImageError, PAGE_SIZE, elf_hash, gnu_hash, validate,
+    vdso_elf,
+};
+use support::{built::built_image, elf::*};
+
+/// The images to corrupt: the embedded one (the target's arch) and the other
+/// arch's, built here.
+fn images() -> [(Arch, Vec<u8>); 2] {
+    let other = if ARCH == Arch::X86_64 {
+        Arch::Riscv64
+    } else {
+        Arch::X86_64
+    };
+    [
+        (ARCH, vdso_elf().to_vec()),
+        (other, built_image(other).to_vec()),
+    ]
+}
+
+/// Applies `corrupt` to a copy of each image and checks the error, which
+/// `expected` computes from the arch and the intact image.
+fn check_with(corrupt: impl Fn(&mut Vec<u8>, Arch), expected: impl Fn(Arch, &[u8]) -> ImageError) {
+    for (arch, image) in images() {
+        let mut broken = image.clone();
+        corrupt(&mut broken, arch);
+        assert_ne!(broken, image, "{arch}: the corruption changed nothing");
+        assert_eq!(
+            validate(&broken, arch).map(|_| ()),
+            Err(expected(arch, &image)),
+            "{arch}"
+        );
+    }
+}
+
+fn check(corrupt: impl Fn(&mut Vec<u8>, Arch), expected: impl Fn(Arch) -> ImageError) {
+    check_with(corrupt, |arch, _| expected(arch));
+}
+
+/// The file offset of `__vdso_clock_getres`'s symbol entry, and friends.
+fn sym(image: &[u8], name: &str) -> Sym {
+    Elf::new(image).dynsym(name)
+}
+
+fn phdr(image: &[u8], p_type: u32) -> Phdr {
+    Elf::new(image).phdrs_of(p_type)[0]
+}
+
+fn dyn_entry(image: &[u8], tag: u64) -> Dyn {
+    Elf::new(image).dyn_entry(tag).unwrap()
+}
+
+#[test]
+fn good_images_pass_and_report_their_symbols() {
+    for (arch, image) in images() {
+        let info = validate(&image, arch).unwrap_or_else(|err| panic!("{arch}: {err}"));
+        assert_eq!(info.arch(), arch);
+        assert_eq!(info.file_size(), image.len());
+        assert_eq!(info.load_size() as u64, phdr(&image, PT_LOAD).filesz);
+        let elf = Elf::new(&image);
+        for &name in arch.required_symbols() {
+            let symbol = info.symbol(name).unwrap();
+            assert_eq!(symbol.offset as u64, elf.dynsym(name).value);
+            assert_eq!(symbol.version, Some(arch.version_node()));
+        }
+        assert_eq!(info.symbols().count(), arch.required_symbols().len());
+        let text = elf.section(".text").unwrap();
+        assert_eq!(
+            info.text_section(),
+            Some((text.offset as usize, text.size as usize))
+        );
+        // Padding to a page changes nothing.
+        let mut padded = image.clone();
+        padded.resize(image.len().next_multiple_of(PAGE_SIZE), 0);
+        assert!(validate(&padded, arch).is_ok());
+    }
+}
+
+#[test]
+fn hashes_are_the_elf_ones() {
+    assert_eq!(elf_hash(b""), 0);
+    assert_eq!(elf_hash(b"LINUX_2.6"), sysv_hash(b"LINUX_2.6"));
+    assert_eq!(
+        elf_hash(b"__vdso_clock_gettime"),
+        sysv_hash(b"__vdso_clock_gettime")
+    );
+    // Known values (the `vd_hash` Linux's images carry for their nodes).
+    assert_eq!(elf_hash(b"LINUX_2.6"), 0x3ae_75f6);
+    assert_eq!(elf_hash(b"LINUX_4.15"), 0xae7_7f75);
+    assert_eq!(gnu_hash(b""), 5381);
+    assert_eq!(gnu_hash(b"printf"), 0x156b_2bb8);
+}
+
+#[test]
+fn header_defects() {
+    check(|img, _| img[0] = b'X', |_| ImageError::NotElf);
+    check(|img, _| img[4] = 1, |_| ImageError::NotElf64 { class: 1 });
+    check(
+        |img, _| img[5] = 2,
+        |_| ImageError::NotLittleEndian { data: 2 },
+    );
+    check(
+        |img, _| put_u16(img, 0x10, 2),
+        |_| ImageError::NotSharedObject { e_type: 2 },
+    );
+    check(
+        |img, _| put_u16(img, 0x36, 32),
+        |_| ImageError::BadEntrySize {
+            field: "e_phentsize",
+            found: 32,
+        },
+    );
+    // The right image for the wrong arch.
+    for (arch, image) in images() {
+        let other = if arch == Arch::X86_64 {
+            Arch::Riscv64
+        } else {
+            Arch::X86_64
+        };
+        assert_eq!(
+            validate(&image, other).map(|_| ()),
+            Err(ImageError::WrongMachine {
+                arch: other,
+                found: arch.e_machine()
+            })
+        );
+    }
+}
+
+#[test]
+fn size_defects() {
+    check(
+        |img, _| img.resize(IMAGE_SIZE_LIMIT + 1, 0),
+        |_| ImageError::TooLarge {
+            size: IMAGE_SIZE_LIMIT + 1,
+        },
+    );
+    check(
+        |img, _| img.truncate(40),
+        |_| ImageError::Truncated {
+            what: "ELF header",
+            offset: 0,
+            size: 64,
+            available: 40,
+        },
+    );
+    // Cut inside the PT_LOAD.
+    for (arch, image) in images() {
+        let filesz = phdr(&image, PT_LOAD).filesz;
+        let cut = &image[..filesz as usize - 1];
+        assert_eq!(
+            validate(cut, arch).map(|_| ()),
+            Err(ImageError::Truncated {
+                what: "PT_LOAD contents",
+                offset: 0,
+                size: filesz,
+                available: filesz - 1
+            })
+        );
+    }
+}
+
+#[test]
+fn segment_defects() {
+    // A second PT_LOAD (the PT_NOTE turned into one).
+    check(
+        |img, _| {
+            let at = phdr(img, PT_NOTE).at;
+            put_u32(img, at, PT_LOAD)
+        },
+        |_| ImageError::LoadSegmentCount { count: 2 },
+    );
+    // No PT_LOAD at all.
+    check(
+        |img, _| {
+            let at = phdr(img, PT_LOAD).at;
+            put_u32(img, at, 0)
+        },
+        |_| ImageError::LoadSegmentCount { count: 0 },
+    );
+    check(
+        |img, _| {
+            let at = phdr(img, PT_LOAD).at + 16;
+            put_u64(img, at, 0x1000)
+        },
+        |_| ImageError::LoadSegmentPlacement {
+            vaddr: 0x1000,
+            offset: 0,
+        },
+    );
+    check(
+        |img, _| {
+            let at = phdr(img, PT_LOAD).at + 4;
+            put_u32(img, at, 7)
+        },
+        |_| ImageError::LoadSegmentFlags { flags: 7 },
+    );
+    check(
+        |img, _| {
+            let at = phdr(img, PT_LOAD).at + 4;
+            put_u32(img, at, 4)
+        },
+        |_| ImageError::LoadSegmentFlags { flags: 4 },
+    );
+    for (arch, image) in images() {
+        let mut broken = image.clone();
+        let load = phdr(&image, PT_LOAD);
+        put_u64(&mut broken, load.at + 40, load.memsz + 0x100);
+        assert_eq!(
+            validate(&broken, arch).map(|_| ()),
+            Err(ImageError::LoadSegmentSize {
+                filesz: load.filesz,
+                memsz: load.memsz + 0x100
+            })
+        );
+    }
+    check(
+        |img, _| {
+            let at = phdr(img, PT_NOTE).at;
+            put_u32(img, at, PT_TLS)
+        },
+        |_| ImageError::HasTls,
+    );
+    check(
+        |img, _| {
+            let at = phdr(img, PT_DYNAMIC).at;
+            put_u32(img, at, PT_NOTE)
+        },
+        |_| ImageError::NoDynamicSegment,
+    );
+}
+
+#[test]
+fn relocation_defects() {
+    // Reuse the DT_SYMENT entry (optional) for a relocation table size.
+    for (tag, name, size, count) in [
+        (DT_RELASZ, "DT_RELASZ", 72, 3),
+        (DT_RELSZ, "DT_RELSZ", 32, 2),
+        (DT_PLTRELSZ, "DT_PLTRELSZ", 24, 1),
+        (DT_RELRSZ, "DT_RELRSZ", 16, 2),
+    ] {
+        check(
+            |img, _| {
+                let entry = dyn_entry(img, DT_SYMENT);
+                put_u64(img, entry.at, tag);
+                put_u64(img, entry.at + 8, size);
+            },
+            |_| ImageError::Relocations {
+                count,
+                tag: name,
+                size,
+            },
+        );
+    }
+    // A zero-size table is no relocation.
+    for (arch, image) in images() {
+        let mut ok = image.clone();
+        let entry = dyn_entry(&ok, DT_SYMENT);
+        put_u64(&mut ok, entry.at, DT_RELASZ);
+        put_u64(&mut ok, entry.at + 8, 0);
+        assert!(validate(&ok, arch).is_ok());
+    }
+    check(
+        |img, _| {
+            let at = dyn_entry(img, DT_SYMENT).at;
+            put_u64(img, at, DT_TEXTREL)
+        },
+        |_| ImageError::TextRelocations,
+    );
+    // A relocation section (the .symtab's or .shstrtab's header retyped).
+    for (arch, image) in images() {
+        let mut broken = image.clone();
+        let sections = Elf::new(&image).sections();
+        let last = sections.len() - 1;
+        put_u32(&mut broken, sections[last].at + 4, SHT_RELA);
+        assert_eq!(
+            validate(&broken, arch).map(|_| ()),
+            Err(ImageError::RelocationSection {
+                index: last,
+                sh_type: SHT_RELA
+            })
+        );
+    }
+}
+
+#[test]
+fn dynamic_table_defects() {
+    for (tag, name) in [
+        (DT_HASH, "DT_HASH"),
+        (DT_GNU_HASH, "DT_GNU_HASH"),
+        (DT_SYMTAB, "DT_SYMTAB"),
+        (DT_STRTAB, "DT_STRTAB"),
+        (DT_VERSYM, "DT_VERSYM"),
+        (DT_VERDEF, "DT_VERDEF"),
+        (DT_SONAME, "DT_SONAME"),
+    ] {
+        check(
+            |img, _| {
+                let at = dyn_entry(img, tag).at;
+                put_u64(img, at, DT_DEBUG)
+            },
+            |_| ImageError::MissingDynamicEntry { tag: name },
+        );
+    }
+    // A soname other than linux-vdso.so.1 (also the base version's name).
+    check(
+        |img, _| {
+            let at = Elf::new(img).dynstr_at("linux-vdso.so.1");
+            img[at + 5] = b'X';
+        },
+        |_| ImageError::WrongSoname {
+            found: found_name("linuxXvdso.so.1"),
+        },
+    );
+}
+
+fn found_name(text: &str) -> FoundName {
+    FoundName::new(text.as_bytes())
+}
+
+#[test]
+fn version_defects() {
+    // The node renamed: LINUX_2.6 -> LINUX_2.7, LINUX_4.15 -> LINUX_4.16.
+    check(
+        |img, arch| {
+            let node = arch.version_node();
+            let at = Elf::new(img).dynstr_at(node);
+            img[at + node.len() - 1] += 1;
+        },
+        |arch| ImageError::MissingVersionNode {
+            node: arch.version_node(),
+        },
+    );
+    check(
+        |img, arch| {
+            let verdef = Elf::new(img)
+                .verdefs()
+                .into_iter()
+                .find(|v| v.name == arch.version_node())
+                .unwrap();
+            put_u32(img, verdef.at + 8, verdef.hash ^ 1);
+        },
+        |arch| ImageError::VersionHashMismatch {
+            node: arch.version_node(),
+            found: elf_hash(arch.version_node().as_bytes()) ^ 1,
+        },
+    );
+    // One symbol moved to the base version (index 1) or made local (0).
+    check(
+        |img, _| {
+            let at = sym(img, "__vdso_clock_gettime").versym_at;
+            put_u16(img, at, 1)
+        },
+        |arch| ImageError::SymbolWrongVersion {
+            name: "__vdso_clock_gettime",
+            expected: arch.version_node(),
+            found: found_name("linux-vdso.so.1"),
+        },
+    );
+    let message = {
+        let mut image = vdso_elf().to_vec();
+        let at = sym(&image, "__vdso_clock_gettime").versym_at;
+        put_u16(&mut image, at, 0);
+        validate(&image, ARCH).unwrap_err().to_string()
+    };
+    assert_eq!(
+        message,
+        format!(
+            "symbol __vdso_clock_gettime has version *local*, expected {}",
+            ARCH.version_node()
+        )
+    );
+}
+
+#[test]
+fn symbol_defects() {
+    // A name changed: __vdso_clock_getres -> __vdso_clock_getreX.
+    check(
+        |img, _| {
+            let at = sym(img, "__vdso_clock_getres").name_at;
+            img[at + "__vdso_clock_getres".len() - 1] = b'X';
+        },
+        |arch| ImageError::MissingSymbol {
+            name: "__vdso_clock_getres",
+            version: arch.version_node(),
+        },
+    );
+    check(
+        |img, _| {
+            let at = sym(img, "__vdso_getcpu").at + 6;
+            put_u16(img, at, 0)
+        },
+        |_| ImageError::UndefinedSymbol {
+            name: "__vdso_getcpu",
+        },
+    );
+    check(
+        |img, _| {
+            let sym = sym(img, "__vdso_getcpu");
+            img[sym.at + 4] = (sym.info & 0xf0) | 1; // STT_OBJECT
+        },
+        |_| ImageError::SymbolNotFunction {
+            name: "__vdso_getcpu",
+            st_type: 1,
+        },
+    );
+    check(
+        |img, _| {
+            let sym = sym(img, "__vdso_getcpu");
+            img[sym.at + 4] = sym.info & 0x0f; // STB_LOCAL
+        },
+        |_| ImageError::SymbolNotGlobal {
+            name: "__vdso_getcpu",
+            binding: 0,
+        },
+    );
+    check_with(
+        |img, _| {
+            let at = sym(img, "__vdso_getcpu").at + 8;
+            put_u64(img, at, 0x10_0000)
+        },
+        |_, image| ImageError::SymbolOutsideImage {
+            name: "__vdso_getcpu",
+            value: 0x10_0000,
+            size: sym(image, "__vdso_getcpu").size,
+        },
+    );
+}
+
+#[test]
+fn hash_table_defects() {
+    // Every DT_HASH bucket emptied: musl finds nothing.
+    check(
+        |img, _| {
+            let elf = Elf::new(img);
+            let hash = elf.offset_of(elf.dyn_val(DT_HASH).unwrap());
+            let nbucket = elf.u32(hash) as usize;
+            for bucket in 0..nbucket {
+                put_u32(img, hash + 8 + 4 * bucket, 0);
+            }
+        },
+        |arch| ImageError::HashLookupFailed {
+            table: "DT_HASH",
+            name: arch.required_symbols()[0],
+        },
+    );
+    // The GNU bloom filter cleared: glibc finds nothing.
+    check(
+        |img, _| {
+            let elf = Elf::new(img);
+            let gnu = elf.offset_of(elf.dyn_val(DT_GNU_HASH).unwrap());
+            let bloom_size = elf.u32(gnu + 8) as usize;
+            for word in 0..bloom_size {
+                put_u64(img, gnu + 16 + 8 * word, 0);
+            }
+        },
+        |arch| ImageError::HashLookupFailed {
+            table: "DT_GNU_HASH",
+            name: arch.required_symbols()[0],
+        },
+    );
+}
+
+#[test]
+fn messages_name_the_defect() {
+    let image = vdso_elf();
+    let node = ARCH.version_node();
+    let mut broken = image.to_vec();
+    let entry = dyn_entry(&broken, DT_SYMENT);
+    put_u64(&mut broken, entry.at, DT_RELASZ);
+    put_u64(&mut broken, entry.at + 8, 72);
+    assert_eq!(
+        validate(&broken, ARCH).unwrap_err().to_string(),
+        "has 3 relocations (DT_RELASZ=72)"
+    );
+
+    let mut broken = image.to_vec();
+    let at = sym(&broken, "__vdso_clock_getres").name_at;
+    broken[at + 2] = b'X';
+    assert_eq!(
+        validate(&broken, ARCH).unwrap_err().to_string(),
+        format!("missing symbol __vdso_clock_getres@{node}")
+    );
+
+    let mut broken = image.to_vec();
+    put_u32(&mut broken, phdr(image, PT_NOTE).at, PT_LOAD);
+    assert_eq!(
+        validate(&broken, ARCH).unwrap_err().to_string(),
+        "has 2 PT_LOAD segments, expected exactly 1"
+    );
+
+    let mut broken = image.to_vec();
+    put_u16(&mut broken, 0x10, 2);
+    assert_eq!(
+        validate(&broken, ARCH).unwrap_err().to_string(),
+        "e_type is 2, expected ET_DYN (3)"
+    );
+
+    let mut broken = image.to_vec();
+    let at = Elf::new(&broken).dynstr_at(node);
+    broken[at + node.len() - 1] += 1;
+    assert_eq!(
+        validate(&broken, ARCH).unwrap_err().to_string(),
+        format!("verdef does not define version node {node}")
+    );
+}

@@ -1,0 +1,155 @@
+//! x86_64: `rdtsc`, `syscall`, `__vdso_time` and the unprefixed aliases.
+//!
+//! Exports under `LINUX_2.6` (`link/x86_64.ver`).
+
+use core::arch::{asm, global_asm};
+
+use axvdso_vvar::{VVAR_SIZE, VvarPages};
+
+use super::VdsoArch;
+use crate::{
+    abi::{OutPtr, Timespec, Timeval, Timezone, out_addr},
+    gettime,
+};
+
+// Syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl).
+const NR_GETTIMEOFDAY: usize = 96;
+const NR_TIME: usize = 201;
+const NR_CLOCK_GETTIME: usize = 228;
+const NR_CLOCK_GETRES: usize = 229;
+const NR_GETCPU: usize = 309;
+
+/// The x86_64 hooks.
+pub(crate) struct Arch;
+
+impl VdsoArch for Arch {
+    /// `lfence; rdtsc`.
+    ///
+    /// `rdtsc` is not ordered with earlier loads: without a fence the CPU may
+    /// read the TSC before the seqcount load. Linux patches in `lfence; rdtsc`
+    /// or `rdtscp` at boot; an image with no patching must pick one that works
+    /// everywhere. `rdtscp` faults where the CPU or hypervisor lacks it, while
+    /// `lfence` (SSE2) exists on every x86_64 and is dispatch-serialising on
+    /// Intel and on AMD under any kernel since 2018 (Linux sets the MSR bit;
+    /// Zen 2 and later always). Where it is not, `counter_delta` still turns a
+    /// counter read early, behind `cycle_last`, into a zero delta.
+    #[inline(always)]
+    fn read_counter() -> u64 {
+        let (lo, hi): (u32, u32);
+        // SAFETY: `lfence` and `rdtsc` touch no memory. `rdtsc` faults only if
+        // the kernel set CR4.TSD, and then it must not publish
+        // VDSO_CLOCKMODE_ARCHTIMER, the only mode in which this is reached.
+        // Not `nomem`: the compiler must keep it after the seqcount load.
+        unsafe {
+            asm!("lfence", "rdtsc", out("eax") lo, out("edx") hi, options(nostack, preserves_flags));
+        }
+        (u64::from(hi) << 32) | u64::from(lo)
+    }
+
+    #[inline(always)]
+    fn vvar_pages() -> &'static VvarPages {
+        let image_start: usize;
+        // SAFETY: 1. `lea` only computes the RIP-relative address of
+        // `__ehdr_start`, the first byte of this image (the linker defines it
+        // because the ELF header is loaded). 2. The vDSO's load contract
+        // (DESIGN.md §5) is that the kernel maps a `VvarPages` of `VVAR_SIZE`
+        // bytes, readable, page aligned, directly below the image for as long
+        // as the image is mapped, and it is only accessed through its atomics.
+        unsafe {
+            asm!(
+                "lea {0}, [rip + __ehdr_start]",
+                out(reg) image_start,
+                options(pure, nomem, nostack, preserves_flags),
+            );
+            &*(image_start.wrapping_sub(VVAR_SIZE) as *const VvarPages)
+        }
+    }
+
+    #[inline(always)]
+    fn fallback_clock_gettime(clock: i32, ts: OutPtr<'_, Timespec>) -> isize {
+        // SAFETY: clock_gettime writes only `*ts`, a valid output or NULL.
+        unsafe { syscall3(NR_CLOCK_GETTIME, clock as usize, out_addr(ts), 0) }
+    }
+
+    #[inline(always)]
+    fn fallback_clock_getres(clock: i32, res: OutPtr<'_, Timespec>) -> isize {
+        // SAFETY: clock_getres writes only `*res`, a valid output or NULL.
+        unsafe { syscall3(NR_CLOCK_GETRES, clock as usize, out_addr(res), 0) }
+    }
+
+    #[inline(always)]
+    fn fallback_gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>) -> isize {
+        // SAFETY: gettimeofday writes only `*tv` and `*tz`, each a valid output
+        // or NULL.
+        unsafe { syscall3(NR_GETTIMEOFDAY, out_addr(tv), out_addr(tz), 0) }
+    }
+
+    #[inline(always)]
+    fn fallback_getcpu(cpu: OutPtr<'_, u32>, node: OutPtr<'_, u32>, unused: usize) -> isize {
+        // SAFETY: getcpu writes only `*cpu` and `*node`, each a valid output or
+        // NULL; the kernel ignores the third argument.
+        unsafe { syscall3(NR_GETCPU, out_addr(cpu), out_addr(node), unused) }
+    }
+}
+
+/// Makes syscall `nr` with three arguments; returns `rax` (`-errno` on error).
+///
+/// # Safety
+///
+/// The syscall's effects with these arguments must be sound for the caller:
+/// every pointer argument must be valid for what the syscall does with it.
+#[inline(always)]
+unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
+    let ret: isize;
+    // SAFETY: `syscall` enters the kernel, which returns in rax and clobbers
+    // only rcx and r11 (declared); the caller vouches for the effects.
+    unsafe {
+        asm!(
+            "syscall",
+            inlateout("rax") nr as isize => ret,
+            in("rdi") a0,
+            in("rsi") a1,
+            in("rdx") a2,
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// `time_t __vdso_time(time_t *t)`: the seconds of `CLOCK_REALTIME` at the
+/// last update (as Linux answers), also stored in `*t` if `t` is not NULL.
+#[unsafe(no_mangle)]
+pub extern "C" fn __vdso_time(t: OutPtr<'_, i64>) -> i64 {
+    match gettime::time_secs(Arch::vvar_pages()) {
+        Some(secs) => {
+            if let Some(out) = t {
+                out.write(secs);
+            }
+            secs
+        }
+        // SAFETY: time writes only `*t`, a valid output or NULL.
+        None => unsafe { syscall3(NR_TIME, out_addr(t), 0, 0) as i64 },
+    }
+}
+
+// The unprefixed names Linux also exports (weak, same version), as aliases of
+// the `__vdso_` functions: same address, type and size.
+global_asm!(
+    ".weak clock_gettime",
+    ".type clock_gettime, @function",
+    ".set clock_gettime, __vdso_clock_gettime",
+    ".weak gettimeofday",
+    ".type gettimeofday, @function",
+    ".set gettimeofday, __vdso_gettimeofday",
+    ".weak time",
+    ".type time, @function",
+    ".set time, __vdso_time",
+    ".weak getcpu",
+    ".type getcpu, @function",
+    ".set getcpu, __vdso_getcpu",
+    ".weak clock_getres",
+    ".type clock_getres, @function",
+    ".set clock_getres, __vdso_clock_getres",
+);
