@@ -1,4 +1,18 @@
 #![doc = include_str!("../README.md")]
+// Without `kernel` the writer items the README names do not exist: point
+// their links at the features section instead of leaving them broken.
+#![cfg_attr(
+    not(feature = "kernel"),
+    doc = "",
+    doc = "[`Vvar`]: #crate-features",
+    doc = "[`Vvar::init`]: #crate-features",
+    doc = "[`Vvar::try_update`]: #crate-features",
+    doc = "[`Vvar::update`]: #crate-features",
+    doc = "[`VVAR`]: #crate-features",
+    doc = "[`VVAR_PAGES`]: #crate-features",
+    doc = "[`calc_mult_shift`]: #crate-features",
+    doc = "[`hres_resolution_nanos`]: #crate-features"
+)]
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 

@@ -60,7 +60,7 @@ pub(crate) fn write_begin(data: &VdsoData) {
     // last store.
     let seq = data.seq.load(Ordering::Relaxed);
     debug_assert!(seq & 1 == 0, "vvar write_begin: count {seq} is already odd");
-    let _ = seq; // MUTATION
+    data.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
     // Release fence: the record stores that follow cannot become visible before
     // the odd count. A reader that sees any of them then sees the odd (or a
     // later) count in `read_retry` and retries.
@@ -72,7 +72,10 @@ pub(crate) fn write_begin(data: &VdsoData) {
 #[inline]
 pub(crate) fn write_end(data: &VdsoData) {
     let seq = data.seq.load(Ordering::Relaxed);
-    let seq = seq.wrapping_add(1); // MUTATION
+    debug_assert!(
+        seq & 1 == 1,
+        "vvar write_end: count {seq} is even, no write in progress"
+    );
     // Release store: every record store above becomes visible no later than
     // the even count, so a reader whose `read_begin` sees this count sees the
     // complete record.

@@ -36,6 +36,25 @@ use crate::{
 /// With interrupts disabled too, a tick on the same CPU cannot even find the
 /// lock held.
 ///
+/// # Time never goes backwards
+///
+/// The high-resolution bases are stored in shifted nanoseconds with the exact
+/// sub-nanosecond fraction, and `mult` is rounded down. The writer assumes the
+/// kernel's monotonic clock is the *plain* clock
+/// `counter_to_monotonic_nanos(c) == floor(c * 1e9 / freq)` (axhal's
+/// `ticks_to_nanos` on riscv64 at 10 MHz, or a TSC at a whole number of MHz
+/// whose counter starts at 0). Then a vDSO reader is exact at `cycle_last`,
+/// never ahead of the kernel's clock, and never behind a reader of the
+/// previous record. For any other clock the integer part of each base is
+/// still the kernel's value; the writer additionally never publishes a base
+/// below what readers of the previous record can have reached, so readers
+/// stay monotonic, at the cost of being up to 1 ns ahead of the kernel.
+///
+/// # Panics
+///
+/// Never, except for a debug assertion on the seqcount parity, which only a
+/// second writer of the same pages (outside this `Vvar`) could trip.
+///
 /// # Examples
 ///
 /// ```
