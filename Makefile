@@ -14,6 +14,7 @@
 #   setup     install toolchains, QEMU, cross compilers (idempotent; run by the others)
 #   build     patched Starry + vDSO kernel image: build/$(ARCH)[-smpN]/starry.bin
 #   disk      guest programs + ext4 root image: build/$(ARCH)/disk.img
+#   vdso      the vDSO image for ARCH (riscv64|x86_64): target/vdso/$(ARCH)/vdso.so
 #   run       build, disk, boot QEMU; with the default INIT, judge the markers
 #   justrun   boot QEMU with what is built
 #   test      host tests of every crate, then the QEMU end-to-end checks
@@ -35,9 +36,13 @@ V        ?=
 ifneq ($(A),apps/vdso)
   $(error A=$(A): the only app is apps/vdso)
 endif
-ifneq ($(ARCH),riscv64)
-  $(error ARCH=$(ARCH) is not supported yet: riscv64 only)
+# The kernel and guest run on riscv64; the vDSO image alone also builds for x86_64.
+KERNEL_ARCHS := riscv64
+VDSO_ARCHS   := riscv64 x86_64
+ifeq ($(filter $(ARCH),$(VDSO_ARCHS)),)
+  $(error ARCH=$(ARCH) is not supported: kernel on $(KERNEL_ARCHS), vDSO image on $(VDSO_ARCHS))
 endif
+check_kernel_arch = $(if $(filter $(ARCH),$(KERNEL_ARCHS)),,$(error ARCH=$(ARCH): the kernel runs on $(KERNEL_ARCHS) only))
 
 ROOT      := $(CURDIR)
 BUILD     := $(ROOT)/build
@@ -55,7 +60,7 @@ export ARCH SMP LOG TIMEOUT INIT
 Q := $(if $(V),,@)
 run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
 
-.PHONY: all setup build disk run justrun test unittest e2e fmt clippy doc patches clean
+.PHONY: all setup build disk vdso run justrun test unittest e2e fmt clippy doc patches clean
 
 all: build
 
@@ -66,14 +71,21 @@ $(SETUP): scripts/setup.sh
 setup: $(SETUP)
 
 build: $(SETUP)
+	$(call check_kernel_arch)
 	$(call run_cmd,BUILD,$(KERNEL))
 	$(Q)BUILD_DIR=$(KDIR) scripts/build-kernel.sh
 
 disk: $(SETUP)
+	$(call check_kernel_arch)
 	$(call run_cmd,DISK,$(DISK)$(if $(USER_DIR), + $(USER_DIR)))
 	$(Q)scripts/mkdisk.sh $(DISK) $(USER_DIR)
 
+vdso: $(SETUP)
+	$(call run_cmd,VDSO,target/vdso/$(ARCH)/vdso.so)
+	$(Q)scripts/dump-vdso.sh $(ARCH)
+
 justrun:
+	$(call check_kernel_arch)
 	$(call run_cmd,RUN,qemu $(ARCH) -smp $(SMP))
 	$(Q)scripts/run-qemu.sh $(KERNEL) $(DISK) $(KDIR)/console.log
 ifeq ($(INIT),)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# dump-vdso.sh - write the vDSO image that axvdso-image embeds for ARCH to
+# target/vdso/ARCH/vdso.so, for readelf/objdump.
+#
+# Usage: scripts/dump-vdso.sh [ARCH]      (riscv64 | x86_64; default riscv64)
+#
+# Builds axvdso-image for the arch's bare-metal target (its build.rs builds
+# and validates the image; AXVDSO_EXTERNAL_IMAGE selects an external one) and
+# copies the image its build script wrote into OUT_DIR.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ARCH=${1:-${ARCH:-riscv64}}
+case "$ARCH" in
+    riscv64) TARGET=riscv64gc-unknown-none-elf ;;
+    x86_64) TARGET=x86_64-unknown-none ;;
+    *) echo "dump-vdso: ARCH=$ARCH: the vDSO exists for riscv64 and x86_64" >&2; exit 1 ;;
+esac
+
+out_dir=$(cd "$ROOT" && cargo +stable build --quiet -p axvdso-image --target "$TARGET" \
+    --message-format=json-render-diagnostics |
+    python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "build-script-executed" and "axvdso-image" in m["package_id"]:
+        print(m["out_dir"])')
+[ -n "$out_dir" ] && [ -f "$out_dir/vdso.so" ] || { echo "dump-vdso: no vdso.so from the axvdso-image build" >&2; exit 1; }
+mkdir -p "$ROOT/target/vdso/$ARCH"
+cp "$out_dir/vdso.so" "$ROOT/target/vdso/$ARCH/vdso.so"
+echo "target/vdso/$ARCH/vdso.so ($(stat -c %s "$ROOT/target/vdso/$ARCH/vdso.so") bytes)"
