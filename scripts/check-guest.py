@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check-guest.py - judge a guest console log by its explicit markers.
 
-Usage: scripts/check-guest.py LOG [--expect PROG ...] [--name NAME]
+Usage: scripts/check-guest.py LOG [--expect PROG ...] [--selftests TEST ...] [--name NAME]
 
 QEMU exits 0 whatever the guest did, so this reads what the guest printed
 (CRLF line ends and ANSI colours removed) and fails unless:
@@ -10,6 +10,9 @@ QEMU exits 0 whatever the guest did, so this reads what the guest printed
     with N equal to the PASS lines seen;
   - the init runner printed "[runner] EXIT ... status=0" for every program
     it ran and its closing "runner: N passed, 0 failed";
+  - every expected Linux selftest (run by the runner as /selftests/TEST)
+    passed by its own account: exit status 0 (KSFT_PASS; 4 is KSFT_SKIP,
+    which counts as a failure) and no "FAIL"/"not ok" line in its output;
   - no kernel panic ("panicked at") and no TIMEOUT line appear.
 It prints one line per program and a closing "N passed, M failed" over all
 checks (a missing marker or a bad exit counts as a failed check).
@@ -21,13 +24,44 @@ import sys
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CHECK = re.compile(r"^(PASS|FAIL) ([\w.+-]+): (.*)$")
 CLOSE = re.compile(r"^([\w.+-]+): (\d+) passed, (\d+) failed$")
+KERNEL_LOG = re.compile(r"^\[\s*\d+\.\d+ \d")  # "[  1.234567 0:26 module:line] ..."
+RUNNER_RUN = re.compile(r"^\[runner\] RUN (.+)$")
 RUNNER_EXIT = re.compile(r"^\[runner\] EXIT (.+) status=(\d+)$")
+SELFTEST_FAIL = re.compile(r"\bFAIL|^not ok\b|\bnot ok \d")
+SELFTEST_OK = re.compile(r"\[OK\]|^ok \d|PASS|passed|Totals: pass:[1-9]")
+
+
+def selftest_verdicts(lines: list[str]) -> dict[str, tuple[int, list[str], int]]:
+    """Per /selftests/TEST run: (exit status, failure lines, success lines)."""
+    out: dict[str, tuple[int, list[str], int]] = {}
+    current, fails, oks = None, [], 0
+    for line in lines:
+        if m := RUNNER_RUN.match(line):
+            current, fails, oks = m.group(1), [], 0
+        elif (m := RUNNER_EXIT.match(line)) and current == m.group(1):
+            if current.startswith("/selftests/"):
+                out[current.split("/")[-1]] = (int(m.group(2)), fails, oks)
+            current = None
+        elif current and not KERNEL_LOG.match(line):
+            if SELFTEST_FAIL.search(line):
+                fails.append(line)
+            elif SELFTEST_OK.search(line):
+                oks += 1
+    return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("log")
     ap.add_argument("--expect", nargs="*", default=[], help="programs that must report")
+    ap.add_argument("--selftests", nargs="*", default=[], help="Linux selftests that must pass")
+    ap.add_argument(
+        "--skip-ok",
+        nargs="*",
+        default=[],
+        metavar="TEST=REASON",
+        help="selftests whose KSFT_SKIP is expected (and why); any other outcome still fails",
+    )
     ap.add_argument("--name", default="guest", help="label for this run")
     args = ap.parse_args()
 
@@ -78,16 +112,36 @@ def main() -> int:
         failed += len(fails[prog])
         print(f"FAIL {args.name}/{prog}: " + "; ".join(fails[prog][:3]))
 
-    runner = closing.get("runner")
-    if runner is None:
+    verdicts = selftest_verdicts(lines)
+    skip_ok = dict(s.split("=", 1) for s in args.skip_ok)
+    skipped = 0
+    for test in args.selftests:
+        verdict = verdicts.get(test)
+        if verdict is None:
+            failed += 1
+            print(f"FAIL {args.name}/selftest/{test}: never ran to completion")
+            continue
+        status, bad, oks = verdict
+        if status == 4 and not bad and test in skip_ok:
+            skipped += 1
+            print(f"skip {args.name}/selftest/{test}: KSFT_SKIP, expected: {skip_ok[test]}")
+        elif status == 0 and not bad:
+            passed += 1
+            print(f"ok   {args.name}/selftest/{test}: exit 0, {oks} success line(s), no failure line")
+        else:
+            failed += 1
+            kind = "skipped (KSFT_SKIP)" if status == 4 else f"exit {status}"
+            print(f"FAIL {args.name}/selftest/{test}: {kind}" + (f"; {bad[0]}" if bad else ""))
+
+    # The runner's own count includes selftests, which are judged above from
+    # their output; every other program is judged by its exit status.
+    if closing.get("runner") is None:
         problems.append("init runner never printed its closing 'runner: N passed, M failed' line")
-    elif runner[1] != 0:
-        problems.append(f"init runner: {runner[1]} program(s) failed")
-    problems += runner_bad
+    problems += [b for b in runner_bad if not b.startswith("/selftests/")]
     for p in problems:
         print(f"FAIL {args.name}: {p}")
     failed += len(problems)
-    print(f"{args.name}: {passed} passed, {failed} failed")
+    print(f"{args.name}: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
 

@@ -5,7 +5,8 @@
 #
 # [1/4] C programs (apps/vdso/user/c) with Debian's riscv64 glibc cross gcc:
 #       /bin/runner (init), /bin/clock-{static,dynamic} (auxv + clocks),
-#       /bin/vdso-{static,dynamic} (the vDSO checks)
+#       /bin/vdso-{static,dynamic} (the vDSO checks), /bin/bench (make bench),
+#       and Linux's vDSO selftests in /selftests (scripts/selftests.sh)
 # [2/4] the Rust std program (apps/vdso/user/rust-clock, stable toolchain,
 #       riscv64gc-unknown-linux-gnu, crt-static): /bin/rust-clock
 # [3/4] the root tree: glibc's loader and libc for dynamic programs,
@@ -42,6 +43,10 @@ $CC "${CFLAGS[@]}" -static -o "$STAGE/bin/clock-static" "$SRC/c/clock_demo.c"
 $CC "${CFLAGS[@]}" -o "$STAGE/bin/clock-dynamic" "$SRC/c/clock_demo.c"
 $CC "${CFLAGS[@]}" -static -pthread -o "$STAGE/bin/vdso-static" "$SRC/c/vdso_test.c"
 $CC "${CFLAGS[@]}" -pthread -o "$STAGE/bin/vdso-dynamic" "$SRC/c/vdso_test.c"
+$CC "${CFLAGS[@]}" -static -o "$STAGE/bin/bench" "$SRC/c/bench.c"
+
+say "      Linux vDSO selftests"
+"$ROOT/scripts/selftests.sh" "$STAGE/selftests" >/dev/null
 
 say "[2/4] Rust std program"
 RUST_TARGET=riscv64gc-unknown-linux-gnu
@@ -64,6 +69,11 @@ cat > "$STAGE/etc/runner.list" <<LIST
 /bin/rust-clock
 /bin/vdso-static
 /bin/vdso-dynamic
+/selftests/vdso_test_abi
+/selftests/vdso_test_clock_getres
+/selftests/vdso_test_correctness
+/selftests/vdso_test_getcpu
+/selftests/vdso_test_gettimeofday
 LIST
 if [ -n "$USER_DIR" ]; then
     say "      + $USER_DIR"

@@ -4,21 +4,7 @@
 //! includes it with `#[path]` to check an image before embedding it. So it is
 //! `no_std`, has no dependencies and refers to nothing outside itself.
 //!
-//! [`validate`] checks, in this order, and reports the first failure as one
-//! [`ImageError`] variant:
-//!
-//! 1. ELF64, little endian, `e_machine` of the [`Arch`], `ET_DYN`, at most
-//!    [`IMAGE_SIZE_LIMIT`] bytes;
-//! 2. exactly one `PT_LOAD`, at address 0 and file offset 0, R+X and not W,
-//!    with no zero-filled tail; no `PT_TLS`; a `PT_DYNAMIC` inside the load;
-//! 3. no relocations: no `DT_RELA`/`DT_REL`/`DT_JMPREL`/`DT_RELR` table of
-//!    nonzero size, no `DT_TEXTREL`, no `SHT_RELA`/`SHT_REL`/`SHT_RELR` section;
-//! 4. `DT_HASH` (musl reads only this one), `DT_GNU_HASH`, `DT_SYMTAB`,
-//!    `DT_STRTAB`, `DT_VERSYM`, `DT_VERDEF` and `DT_SONAME` present; the soname
-//!    is `linux-vdso.so.1`;
-//! 5. the verdef defines the arch's version node with the right ELF hash;
-//! 6. every symbol of [`Arch::required_symbols`] is a defined global or weak
-//!    `STT_FUNC` of that version, inside the load, and both hash tables find it.
+//! [`validate`] lists the checks.
 
 use core::fmt;
 
@@ -686,8 +672,20 @@ pub fn gnu_hash(name: &[u8]) -> u32 {
 
 /// Checks that `image` is a vDSO for `arch` that every consumer accepts.
 ///
-/// See the [module docs](self) for the list of checks; the first failing one
-/// is reported.
+/// The checks, in this order (the first failing one is reported):
+///
+/// 1. ELF64, little endian, `e_machine` of the [`Arch`], `ET_DYN`, at most
+///    [`IMAGE_SIZE_LIMIT`] bytes;
+/// 2. exactly one `PT_LOAD`, at address 0 and file offset 0, R+X and not W,
+///    with no zero-filled tail; no `PT_TLS`; a `PT_DYNAMIC` inside the load;
+/// 3. no relocations: no `DT_RELA`/`DT_REL`/`DT_JMPREL`/`DT_RELR` table of
+///    nonzero size, no `DT_TEXTREL`, no `SHT_RELA`/`SHT_REL`/`SHT_RELR` section;
+/// 4. `DT_HASH` (musl reads only this one), `DT_GNU_HASH`, `DT_SYMTAB`,
+///    `DT_STRTAB`, `DT_VERSYM`, `DT_VERDEF` and `DT_SONAME` present; the soname
+///    is `linux-vdso.so.1`;
+/// 5. the verdef defines the arch's version node with the right ELF hash;
+/// 6. every symbol of [`Arch::required_symbols`] is a defined global or weak
+///    `STT_FUNC` of that version, inside the load, and both hash tables find it.
 ///
 /// # Errors
 ///

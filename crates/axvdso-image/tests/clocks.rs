@@ -234,19 +234,17 @@ fn mask_limits_the_counter_delta() {
     let base = &data.basetime[clock_id::MONOTONIC as usize];
     let start = rdtsc();
     rewrite(data, |d| {
-        // A 32-bit counter that wrapped once since cycle_last.
+        // A 32-bit counter that wrapped once, plus 10^6 cycles (1 ms at
+        // "1 GHz"), since cycle_last.
         d.mask.store(u32::MAX as u64, Relaxed);
-        d.cycle_last.store(start - (1 << 32), Relaxed);
+        d.cycle_last.store(start - (1 << 32) - 1_000_000, Relaxed);
         base.sec.store(100, Relaxed);
         base.nsec.store(0, Relaxed);
     });
     let (_, ts, after) = bracket(|| vdso.clock_gettime(libc::CLOCK_MONOTONIC).unwrap());
     let ns = ts.nanos() as u128;
-    let base_ns = 100 * NANOS_PER_SEC as u128;
-    assert!(
-        base_ns <= ns && ns <= base_ns + (after - start) as u128,
-        "{ts:?}"
-    );
+    let low = 100 * NANOS_PER_SEC as u128 + 1_000_000;
+    assert!(low <= ns && ns <= low + (after - start) as u128, "{ts:?}");
 }
 
 #[test]

@@ -10,8 +10,9 @@ use std::{
     time::{Duration, Instant},
 };
 
+use axvdso_vvar::{CS_HRES_COARSE, CS_RAW, VdsoData, clock_id};
 use support::{
-    clock::{CalibratedTscClock, FakeTscClock, rdtsc},
+    clock::{CalibratedTscClock, FakeTscClock, NANOS_PER_SEC, rdtsc},
     host,
     vdso::MappedVdso,
 };
@@ -85,10 +86,15 @@ fn seqcount_readers_never_see_a_torn_record() {
                 })
             })
             .collect();
-        for reader in readers {
-            reader.join().unwrap();
-        }
+        // Stop the writer before reporting a failed reader, or the scope
+        // would wait for it forever.
+        let results: Vec<_> = readers.into_iter().map(|reader| reader.join()).collect();
         stop.store(true, Relaxed);
+        for result in results {
+            if let Err(panic) = result {
+                std::panic::resume_unwind(panic);
+            }
+        }
     });
 
     let updates = updates.load(Relaxed);
@@ -98,6 +104,112 @@ fn seqcount_readers_never_see_a_torn_record() {
         started.elapsed()
     );
     assert!(updates > 1000, "the writer hardly ran ({updates} updates)");
+}
+
+/// The vDSO's side of the seqcount, against a writer that does nothing but
+/// flip the records between two states as fast as it can, so that reads
+/// overlap writes as often as possible.
+///
+/// Both states describe the same clock exactly (`base = f(cycle_last)` with
+/// the fake 1 GHz TSC), but their `cycle_last` are 1.5 s apart: any mix of the
+/// two (a base from one and a `cycle_last` from the other, or seconds from one
+/// and nanoseconds from the other) is off by at least half a second. The test
+/// also counts the reads a write overlapped, to show that it exercised them.
+#[test]
+fn seqcount_retries_reads_that_overlap_a_write() {
+    const READS: usize = 1_000_000;
+    const WANTED_OVERLAPS: u64 = 10_000;
+    let vdso = MappedVdso::new();
+    let clock = Box::leak(Box::new(FakeTscClock::new()));
+    vdso.vvar.init(clock);
+    let shift = vdso.pages.data[CS_HRES_COARSE].shift.load(Relaxed);
+    let last_a = rdtsc();
+    let last_b = last_a - 3 * NANOS_PER_SEC / 2;
+    // (cycle_last, sec, nsec << shift) of each state.
+    let state = |last: u64| {
+        let ns = clock.mono_at(last);
+        let (sec, nsec) = (
+            (ns / NANOS_PER_SEC as u128) as u64,
+            (ns % NANOS_PER_SEC as u128) as u64,
+        );
+        (last, sec, nsec << shift)
+    };
+    let states = [state(last_a), state(last_b)];
+    let write = |data: &VdsoData, id: u32, (last, sec, nsec): (u64, u64, u64)| {
+        // The writer's protocol: odd count, release fence, stores, even count
+        // (release).
+        let seq = data.seq.load(Relaxed);
+        data.seq.store(seq.wrapping_add(1), Relaxed);
+        std::sync::atomic::fence(std::sync::atomic::Ordering::Release);
+        data.cycle_last.store(last, Relaxed);
+        data.basetime[id as usize].sec.store(sec, Relaxed);
+        data.basetime[id as usize].nsec.store(nsec, Relaxed);
+        data.seq
+            .store(seq.wrapping_add(2), std::sync::atomic::Ordering::Release);
+    };
+    let hres = &vdso.pages.data[CS_HRES_COARSE];
+    let raw = &vdso.pages.data[CS_RAW];
+    write(hres, clock_id::MONOTONIC, states[0]);
+    write(raw, clock_id::MONOTONIC_RAW, states[0]);
+    let stop = AtomicBool::new(false);
+    let overlapped = AtomicU64::new(0);
+
+    thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut flip = 0;
+            while !stop.load(Relaxed) {
+                flip ^= 1;
+                write(hres, clock_id::MONOTONIC, states[flip]);
+                write(raw, clock_id::MONOTONIC_RAW, states[flip]);
+            }
+        });
+        let reader = scope.spawn(|| {
+            // At least READS reads, and on until enough of them overlapped a
+            // write (how often they do depends on how the threads share the
+            // CPUs) or the time is up.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let mut call = 0;
+            while call < READS
+                || (overlapped.load(Relaxed) < WANTED_OVERLAPS && Instant::now() < deadline)
+            {
+                call += 1;
+                let (id, data) = if call % 2 == 0 {
+                    (libc::CLOCK_MONOTONIC, hres)
+                } else {
+                    (libc::CLOCK_MONOTONIC_RAW, raw)
+                };
+                let seq = data.seq.load(Relaxed);
+                let before = rdtsc();
+                let ts = vdso.clock_gettime(id).unwrap();
+                let after = rdtsc();
+                if data.seq.load(Relaxed) != seq {
+                    overlapped.fetch_add(1, Relaxed);
+                }
+                let ns = ts.nanos() as u128;
+                assert!(
+                    clock.mono_at(before) <= ns && ns <= clock.mono_at(after),
+                    "clock {id}: torn read {ts:?}, expected [{}, {}]",
+                    clock.mono_at(before),
+                    clock.mono_at(after)
+                );
+            }
+        });
+        let result = reader.join();
+        stop.store(true, Relaxed);
+        if let Err(panic) = result {
+            std::panic::resume_unwind(panic);
+        }
+    });
+    let overlapped = overlapped.load(Relaxed);
+    eprintln!("{overlapped} reads overlapped a write");
+    // With one CPU the threads only take turns, and a read overlaps a write
+    // only when the writer is preempted inside its section: rarely.
+    if thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        assert!(
+            overlapped >= 100,
+            "only {overlapped} reads overlapped a write"
+        );
+    }
 }
 
 /// A TSC calibrated against the host's `CLOCK_MONOTONIC`, published by the

@@ -75,7 +75,11 @@ pub fn map_vdso(uspace: &mut dyn UserSpaceIf, pages: &VdsoPages) -> HookResult<V
     if base < window.start || base + size > window.end || base % PAGE_SIZE_4K != 0 {
         return Err(HookError::NoSpace);
     }
-    let layout = VdsoLayout { vvar_start: base, text_start: base + pages.vvar_size, size };
+    let layout = VdsoLayout {
+        vvar_start: base,
+        text_start: base + pages.vvar_size,
+        size,
+    };
 
     uspace.map_kernel_pages(
         layout.vvar_start,
@@ -93,9 +97,11 @@ pub fn map_vdso(uspace: &mut dyn UserSpaceIf, pages: &VdsoPages) -> HookResult<V
             "[vdso]",
         )
         .and_then(|()| {
-            uspace.push_aux(AT_SYSINFO_EHDR, layout.text_start).inspect_err(|_| {
-                let _ = uspace.unmap(layout.text_start, pages.text_size);
-            })
+            uspace
+                .push_aux(AT_SYSINFO_EHDR, layout.text_start)
+                .inspect_err(|_| {
+                    let _ = uspace.unmap(layout.text_start, pages.text_size);
+                })
         });
     if let Err(err) = rest {
         // Best effort: the mapping was just made by us and unmapping it cannot

@@ -41,8 +41,13 @@ impl MockSpace {
 
     fn is_free(&self, start: usize, size: usize) -> bool {
         let end = start + size;
-        self.occupied.iter().all(|r| end <= r.start || start >= r.end)
-            && self.maps.iter().all(|m| end <= m.start || start >= m.start + m.size)
+        self.occupied
+            .iter()
+            .all(|r| end <= r.start || start >= r.end)
+            && self
+                .maps
+                .iter()
+                .all(|m| end <= m.start || start >= m.start + m.size)
     }
 }
 
@@ -83,13 +88,23 @@ impl UserSpaceIf for MockSpace {
         if !self.is_free(start, size) {
             return Err(HookError::AlreadyMapped);
         }
-        self.maps.push(Mapping { start, size, kernel, perm, name });
+        self.maps.push(Mapping {
+            start,
+            size,
+            kernel,
+            perm,
+            name,
+        });
         Ok(())
     }
     fn unmap(&mut self, start: usize, size: usize) -> HookResult {
         let before = self.maps.len();
         self.maps.retain(|m| !(m.start == start && m.size == size));
-        assert_eq!(before, self.maps.len() + 1, "unmap of a range that was not mapped");
+        assert_eq!(
+            before,
+            self.maps.len() + 1,
+            "unmap of a range that was not mapped"
+        );
         Ok(())
     }
     fn push_aux(&mut self, key: usize, value: usize) -> HookResult {
@@ -154,7 +169,11 @@ fn base_is_random_with_at_least_16_bits_of_entropy() {
         .collect();
     assert_eq!(bases.len() as u64, n);
     let slots = (WINDOW.len() - 4 * PAGE) / PAGE + 1;
-    assert!(slots.ilog2() >= 16, "window gives only {} bits", slots.ilog2());
+    assert!(
+        slots.ilog2() >= 16,
+        "window gives only {} bits",
+        slots.ilog2()
+    );
 }
 
 #[test]
@@ -202,9 +221,18 @@ fn a_failed_aux_push_unmaps_everything() {
 #[test]
 fn unaligned_or_empty_pages_are_rejected() {
     for pages in [
-        VdsoPages { vvar_kernel_addr: PAGES.vvar_kernel_addr + 8, ..PAGES },
-        VdsoPages { text_size: PAGE + 1, ..PAGES },
-        VdsoPages { vvar_size: 0, ..PAGES },
+        VdsoPages {
+            vvar_kernel_addr: PAGES.vvar_kernel_addr + 8,
+            ..PAGES
+        },
+        VdsoPages {
+            text_size: PAGE + 1,
+            ..PAGES
+        },
+        VdsoPages {
+            vvar_size: 0,
+            ..PAGES
+        },
     ] {
         let mut space = MockSpace::new(7);
         assert_eq!(map_vdso(&mut space, &pages), Err(HookError::InvalidInput));

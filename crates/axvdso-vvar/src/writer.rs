@@ -137,8 +137,8 @@ impl<'a> Vvar<'a> {
     ///
     /// If the counter is unusable (frequency 0, or too fast for any shift),
     /// `clock_mode` stays [`VDSO_CLOCKMODE_NONE`]: the vDSO takes the syscall
-    /// for the high-resolution clocks, while the coarse ones are still served
-    /// from the page. Calling `init` again restarts from the new frequency; time
+    /// for every clock (the coarse ones, `time()` and the timezone included).
+    /// Calling `init` again restarts from the new frequency; time
     /// may then step (the previous base is not carried over).
     pub fn init(&self, clock: &dyn ClockIf) {
         let guard = self.lock.lock();
@@ -325,6 +325,9 @@ impl<'a> Vvar<'a> {
             );
             // No frequency adjustment (NTP slewing) exists, so RAW is MONOTONIC.
             set(raw, clock_id::MONOTONIC_RAW, mono_sec, mono_nsec);
+            // Inside the write section: a syscall that sees the new coarse
+            // time happens after vDSO readers start to wait for it.
+            clock.publish_coarse_counter(counter);
         });
         self.has_base.store(true, Ordering::Relaxed);
     }
@@ -342,6 +345,9 @@ mod tests {
         counter: AtomicU64,
         freq: u64,
         offset: AtomicU64,
+        /// Last `publish_coarse_counter`, and the record-0 seq seen then.
+        published: std::sync::Mutex<Option<(u64, u32)>>,
+        pages: std::sync::OnceLock<&'static VvarPages>,
     }
 
     impl FakeClock {
@@ -350,6 +356,8 @@ mod tests {
                 counter: AtomicU64::new(counter),
                 freq,
                 offset: AtomicU64::new(0),
+                published: std::sync::Mutex::new(None),
+                pages: std::sync::OnceLock::new(),
             }
         }
     }
@@ -370,6 +378,33 @@ mod tests {
         fn tick_period_nanos(&self) -> u64 {
             4_000_000
         }
+        fn publish_coarse_counter(&self, counter: u64) {
+            let seq = self
+                .pages
+                .get()
+                .map_or(0, |p| p.data[CS_HRES_COARSE].seq.load(Ordering::Relaxed));
+            *self.published.lock().unwrap() = Some((counter, seq));
+        }
+    }
+
+    #[test]
+    fn coarse_counter_is_published_inside_the_write_section() {
+        let pages: &'static VvarPages = Box::leak(Box::new(VvarPages::new()));
+        let vvar = Vvar::new(pages);
+        let clock = FakeClock::new(10_000_000, 1_000);
+        assert!(clock.pages.set(pages).is_ok());
+        vvar.init(&clock);
+        clock.counter.store(123_456, Ordering::Relaxed);
+        assert!(vvar.try_update(&clock));
+        let (counter, seq) = clock.published.lock().unwrap().unwrap();
+        assert_eq!(counter, 123_456);
+        assert_eq!(
+            counter,
+            pages.data[CS_HRES_COARSE]
+                .cycle_last
+                .load(Ordering::Relaxed)
+        );
+        assert_eq!(seq % 2, 1, "published outside the write section");
     }
 
     fn seqs(pages: &VvarPages) -> [u32; 2] {

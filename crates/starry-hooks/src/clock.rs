@@ -24,4 +24,16 @@ pub trait ClockIf {
 
     /// The period of the kernel's timer tick, in nanoseconds.
     fn tick_period_nanos(&self) -> u64;
+
+    /// Tells the kernel that the coarse clocks (`CLOCK_REALTIME_COARSE`,
+    /// `CLOCK_MONOTONIC_COARSE`) now stand at the time of counter value
+    /// `counter`: the time of the last timekeeping update, which a hook (the
+    /// vDSO data page) has just published.
+    ///
+    /// The kernel's own coarse clocks (the syscall) should then read the same
+    /// value, so that both paths agree. The default does nothing: a kernel
+    /// that ignores it serves its coarse clocks at full precision.
+    fn publish_coarse_counter(&self, counter: u64) {
+        let _ = counter;
+    }
 }

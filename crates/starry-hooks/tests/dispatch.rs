@@ -6,8 +6,8 @@ use std::{
 };
 
 use starry_hooks::{
-    AT_SYSINFO_EHDR, BOOT_HOOKS, ClockIf, EXEC_HOOKS, HookError, HookResult, TICK_HOOKS,
-    UserPerm, UserSpaceIf, run_boot_hooks, run_exec_hooks, run_tick_hooks,
+    AT_SYSINFO_EHDR, BOOT_HOOKS, ClockIf, EXEC_HOOKS, HookError, HookResult, TICK_HOOKS, UserPerm,
+    UserSpaceIf, run_boot_hooks, run_exec_hooks, run_tick_hooks,
 };
 
 struct FakeClock;
@@ -73,7 +73,10 @@ static BOOT_SEEN: AtomicU64 = AtomicU64::new(0);
 static TICKS_SEEN: AtomicUsize = AtomicUsize::new(0);
 
 fn boot_hook(clock: &dyn ClockIf) {
-    BOOT_SEEN.store(clock.counter_to_monotonic_nanos(clock.read_counter()), Ordering::SeqCst);
+    BOOT_SEEN.store(
+        clock.counter_to_monotonic_nanos(clock.read_counter()),
+        Ordering::SeqCst,
+    );
 }
 
 fn tick_hook(clock: &dyn ClockIf) {
@@ -81,8 +84,16 @@ fn tick_hook(clock: &dyn ClockIf) {
 }
 
 fn exec_hook_ok(uspace: &mut dyn UserSpaceIf) -> HookResult {
-    let base = uspace.find_free_range(0x7000_0000, 0x3000, uspace.user_range(), 0x1000).unwrap();
-    uspace.map_kernel_pages(base, 0xffff_0000, 0x3000, UserPerm::READ | UserPerm::EXECUTE, "[x]")?;
+    let base = uspace
+        .find_free_range(0x7000_0000, 0x3000, uspace.user_range(), 0x1000)
+        .unwrap();
+    uspace.map_kernel_pages(
+        base,
+        0xffff_0000,
+        0x3000,
+        UserPerm::READ | UserPerm::EXECUTE,
+        "[x]",
+    )?;
     uspace.push_aux(AT_SYSINFO_EHDR, base)
 }
 

@@ -60,9 +60,9 @@ impl FakeTscClock {
         }
     }
 
-    /// Monotonic time at TSC value `tsc`, in ns.
+    /// Monotonic time at TSC value `tsc` (before or after `tsc0`), in ns.
     pub fn mono_at(&self, tsc: u64) -> u128 {
-        self.mono0 as u128 + tsc.saturating_sub(self.tsc0) as u128
+        (self.mono0 as i128 + (tsc as i128 - self.tsc0 as i128)) as u128
     }
 
     /// Wall time at TSC value `tsc`, in ns.

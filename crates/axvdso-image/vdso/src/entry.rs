@@ -50,12 +50,11 @@ pub extern "C" fn __vdso_clock_getres(clock: i32, res: OutPtr<'_, Timespec>) -> 
 ///
 /// Either pointer may be NULL.
 #[unsafe(no_mangle)]
-pub extern "C" fn __vdso_gettimeofday(
-    tv: OutPtr<'_, Timeval>,
-    tz: OutPtr<'_, Timezone>,
-) -> isize {
+pub extern "C" fn __vdso_gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>) -> isize {
     let pages = Arch::vvar_pages();
-    let now = tv.as_ref().and_then(|_| gettime::realtime_timeval::<Arch>(pages));
+    let now = tv
+        .as_ref()
+        .and_then(|_| gettime::realtime_timeval::<Arch>(pages));
     let zone = tz.as_ref().and_then(|_| gettime::timezone(pages));
     if tv.is_some() != now.is_some() || tz.is_some() != zone.is_some() {
         return Arch::fallback_gettimeofday(tv, tz);

@@ -147,7 +147,10 @@ pub(crate) fn timezone(pages: &VvarPages) -> Option<Timezone> {
 /// answers it, or `None` for the syscall.
 ///
 /// One 64-bit load cannot tear, so there is no seqcount loop.
-#[allow(dead_code, reason = "only arches that export a `time` entry (x86_64) use it")]
+#[allow(
+    dead_code,
+    reason = "only arches that export a `time` entry (x86_64) use it"
+)]
 #[inline(always)]
 pub(crate) fn time_secs(pages: &VvarPages) -> Option<i64> {
     let vd = &pages.data[CS_HRES_COARSE];

@@ -16,7 +16,9 @@
 //! - `note`: the `Linux` version note.
 //!
 //! Unsafe code is confined to `arch/`: the counter read, the syscall
-//! instruction and the one computation of the data-page address.
+//! instruction and the one computation of the data-page address. The only
+//! other `unsafe` keywords are the `#[unsafe(no_mangle)]` of the exports and
+//! the `unsafe extern` declaration of the never-defined symbol below.
 //!
 //! The image must contain no panic path: a panic could only hang or crash the
 //! calling program. The panic handler calls a function that does not exist, so
