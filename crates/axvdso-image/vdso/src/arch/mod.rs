@@ -4,9 +4,9 @@
 //! read, where the data pages are, and the fallback syscalls. The unsafe code
 //! of the vDSO lives there and nowhere else.
 
-use axvdso_vvar::VvarPages;
+use axvdso_vvar::{VVAR_SIZE, VvarPages};
 
-use crate::abi::{OutPtr, Timespec, Timeval, Timezone};
+use crate::abi::{OutPtr, Timespec, Timeval, Timezone, out_addr};
 
 #[cfg(target_arch = "riscv64")]
 mod riscv64;
@@ -28,22 +28,70 @@ pub(crate) trait VdsoArch {
     /// be satisfied much earlier than that (each arch says how).
     fn read_counter() -> u64;
 
+    /// The address of the first byte of this image (its ELF header), computed
+    /// PC-relative, never through a relocation.
+    fn image_start() -> usize;
+
+    /// Makes syscall `nr` with three arguments; returns the kernel's result
+    /// (`-errno` on error).
+    ///
+    /// # Safety
+    ///
+    /// The syscall's effects with these arguments must be sound for the
+    /// caller: every pointer argument must be valid for what the syscall does
+    /// with it.
+    unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize;
+
+    /// The arch's `clock_gettime` syscall number.
+    const NR_CLOCK_GETTIME: usize;
+    /// The arch's `clock_getres` syscall number.
+    const NR_CLOCK_GETRES: usize;
+    /// The arch's `gettimeofday` syscall number.
+    const NR_GETTIMEOFDAY: usize;
+    /// The arch's `getcpu` syscall number.
+    const NR_GETCPU: usize;
+
     /// The data pages, mapped read-only directly below the first byte of this
-    /// image (`VVAR_SIZE` bytes), found PC-relative, never through a
-    /// relocation.
-    fn vvar_pages() -> &'static VvarPages;
+    /// image (`VVAR_SIZE` bytes).
+    #[inline(always)]
+    fn vvar_pages() -> &'static VvarPages {
+        let pages = Self::image_start().wrapping_sub(VVAR_SIZE) as *const VvarPages;
+        // SAFETY: the vDSO's load contract (DESIGN.md §5) is that the kernel
+        // maps a `VvarPages` of `VVAR_SIZE` bytes, readable, page aligned,
+        // directly below the image for as long as the image is mapped; it is
+        // only accessed through its atomics.
+        unsafe { &*pages }
+    }
 
     /// The `clock_gettime` syscall.
-    fn fallback_clock_gettime(clock: i32, ts: OutPtr<'_, Timespec>) -> isize;
+    #[inline(always)]
+    fn fallback_clock_gettime(clock: i32, ts: OutPtr<'_, Timespec>) -> isize {
+        // SAFETY: clock_gettime writes only `*ts`, a valid output or NULL.
+        unsafe { Self::syscall3(Self::NR_CLOCK_GETTIME, clock as usize, out_addr(ts), 0) }
+    }
 
     /// The `clock_getres` syscall.
-    fn fallback_clock_getres(clock: i32, res: OutPtr<'_, Timespec>) -> isize;
+    #[inline(always)]
+    fn fallback_clock_getres(clock: i32, res: OutPtr<'_, Timespec>) -> isize {
+        // SAFETY: clock_getres writes only `*res`, a valid output or NULL.
+        unsafe { Self::syscall3(Self::NR_CLOCK_GETRES, clock as usize, out_addr(res), 0) }
+    }
 
     /// The `gettimeofday` syscall.
-    fn fallback_gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>) -> isize;
+    #[inline(always)]
+    fn fallback_gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>) -> isize {
+        // SAFETY: gettimeofday writes only `*tv` and `*tz`, each a valid output
+        // or NULL.
+        unsafe { Self::syscall3(Self::NR_GETTIMEOFDAY, out_addr(tv), out_addr(tz), 0) }
+    }
 
     /// The `getcpu` syscall.
-    fn fallback_getcpu(cpu: OutPtr<'_, u32>, node: OutPtr<'_, u32>, unused: usize) -> isize;
+    #[inline(always)]
+    fn fallback_getcpu(cpu: OutPtr<'_, u32>, node: OutPtr<'_, u32>, unused: usize) -> isize {
+        // SAFETY: getcpu writes only `*cpu` and `*node`, each a valid output or
+        // NULL; the kernel ignores the third argument.
+        unsafe { Self::syscall3(Self::NR_GETCPU, out_addr(cpu), out_addr(node), unused) }
+    }
 
     /// `counter - cycle_last` under `mask`.
     ///

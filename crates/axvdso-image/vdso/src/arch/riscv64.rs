@@ -4,10 +4,7 @@
 
 use core::arch::{asm, global_asm};
 
-use axvdso_vvar::{VVAR_SIZE, VvarPages};
-
 use super::VdsoArch;
-use crate::abi::{OutPtr, Timespec, Timeval, Timezone, out_addr};
 
 // Syscall numbers (asm-generic/unistd.h; riscv has no `time` syscall).
 const NR_CLOCK_GETTIME: usize = 113;
@@ -39,48 +36,30 @@ impl VdsoArch for Arch {
     }
 
     #[inline(always)]
-    fn vvar_pages() -> &'static VvarPages {
+    fn image_start() -> usize {
         let image_start: usize;
-        // SAFETY: 1. `lla` only computes the PC-relative address of
-        // `__ehdr_start`, the first byte of this image (the linker defines it
-        // because the ELF header is loaded). 2. The vDSO's load contract
-        // (DESIGN.md §5) is that the kernel maps a `VvarPages` of `VVAR_SIZE`
-        // bytes, readable, page aligned, directly below the image for as long
-        // as the image is mapped, and it is only accessed through its atomics.
+        // SAFETY: `lla` only computes the PC-relative address of `__ehdr_start`, the first byte of this image (the
+        // linker defines it because the ELF header is loaded); no memory is
+        // touched.
         unsafe {
             asm!(
                 "lla {0}, __ehdr_start",
                 out(reg) image_start,
                 options(pure, nomem, nostack, preserves_flags),
             );
-            &*(image_start.wrapping_sub(VVAR_SIZE) as *const VvarPages)
         }
+        image_start
     }
 
-    #[inline(always)]
-    fn fallback_clock_gettime(clock: i32, ts: OutPtr<'_, Timespec>) -> isize {
-        // SAFETY: clock_gettime writes only `*ts`, a valid output or NULL.
-        unsafe { syscall3(NR_CLOCK_GETTIME, clock as usize, out_addr(ts), 0) }
-    }
+    const NR_CLOCK_GETTIME: usize = NR_CLOCK_GETTIME;
+    const NR_CLOCK_GETRES: usize = NR_CLOCK_GETRES;
+    const NR_GETTIMEOFDAY: usize = NR_GETTIMEOFDAY;
+    const NR_GETCPU: usize = NR_GETCPU;
 
     #[inline(always)]
-    fn fallback_clock_getres(clock: i32, res: OutPtr<'_, Timespec>) -> isize {
-        // SAFETY: clock_getres writes only `*res`, a valid output or NULL.
-        unsafe { syscall3(NR_CLOCK_GETRES, clock as usize, out_addr(res), 0) }
-    }
-
-    #[inline(always)]
-    fn fallback_gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>) -> isize {
-        // SAFETY: gettimeofday writes only `*tv` and `*tz`, each a valid output
-        // or NULL.
-        unsafe { syscall3(NR_GETTIMEOFDAY, out_addr(tv), out_addr(tz), 0) }
-    }
-
-    #[inline(always)]
-    fn fallback_getcpu(cpu: OutPtr<'_, u32>, node: OutPtr<'_, u32>, unused: usize) -> isize {
-        // SAFETY: getcpu writes only `*cpu` and `*node`, each a valid output or
-        // NULL; the kernel ignores the third argument.
-        unsafe { syscall3(NR_GETCPU, out_addr(cpu), out_addr(node), unused) }
+    unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
+        // SAFETY: the caller upholds `syscall3`'s contract.
+        unsafe { syscall3(nr, a0, a1, a2) }
     }
 }
 
