@@ -135,7 +135,10 @@ mod tests {
     #[test]
     fn pick_base_rejects_small_or_inverted_windows() {
         assert_eq!(pick_base(&(0x1000..0x3000), 0x3000, 7), None);
-        let inverted = Range { start: 0x5000, end: 0x1000 };
+        let inverted = Range {
+            start: 0x5000,
+            end: 0x1000,
+        };
         assert_eq!(pick_base(&inverted, 0x1000, 7), None);
         assert_eq!(pick_base(&(0x1000..0x4000), 0x3000, u64::MAX), Some(0x1000));
         // An unaligned window start is rounded up.

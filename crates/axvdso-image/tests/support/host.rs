@@ -18,14 +18,7 @@ pub fn clock_gettime(clock: i32) -> Result<Ts, i64> {
     };
     // SAFETY: clock_gettime writes one timespec to a valid pointer.
     let r = ret(unsafe { libc::syscall(libc::SYS_clock_gettime, clock, &mut ts) });
-    if r == 0 {
-        Ok(Ts {
-            sec: ts.tv_sec,
-            sub: ts.tv_nsec,
-        })
-    } else {
-        Err(r)
-    }
+    Ts::from_call(r, &ts)
 }
 
 pub fn clock_getres(clock: i32) -> Result<Ts, i64> {
@@ -35,14 +28,7 @@ pub fn clock_getres(clock: i32) -> Result<Ts, i64> {
     };
     // SAFETY: clock_getres writes one timespec to a valid pointer.
     let r = ret(unsafe { libc::syscall(libc::SYS_clock_getres, clock, &mut ts) });
-    if r == 0 {
-        Ok(Ts {
-            sec: ts.tv_sec,
-            sub: ts.tv_nsec,
-        })
-    } else {
-        Err(r)
-    }
+    Ts::from_call(r, &ts)
 }
 
 pub fn clock_getres_null(clock: i32) -> i64 {

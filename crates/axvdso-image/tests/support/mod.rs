@@ -23,6 +23,18 @@ pub struct Ts {
 }
 
 impl Ts {
+    /// A timespec filled by a call that returned `ret` (0 or `-errno`).
+    pub fn from_call(ret: i64, ts: &libc::timespec) -> Result<Self, i64> {
+        if ret == 0 {
+            Ok(Self {
+                sec: ts.tv_sec,
+                sub: ts.tv_nsec,
+            })
+        } else {
+            Err(ret)
+        }
+    }
+
     pub fn nanos(self) -> i128 {
         self.sec as i128 * 1_000_000_000 + self.sub as i128
     }

@@ -111,14 +111,7 @@ impl MappedVdso {
         // SAFETY: the vDSO's clock_gettime writes one timespec to a valid
         // pointer; its data pages are mapped below it.
         let r = unsafe { (self.clock_gettime)(clock, &mut ts) };
-        if r == 0 {
-            Ok(Ts {
-                sec: ts.tv_sec,
-                sub: ts.tv_nsec,
-            })
-        } else {
-            Err(r)
-        }
+        Ts::from_call(r, &ts)
     }
 
     /// `__vdso_clock_gettime(clock, NULL)`.
@@ -135,14 +128,7 @@ impl MappedVdso {
         };
         // SAFETY: as for clock_gettime.
         let r = unsafe { (self.clock_getres)(clock, &mut ts) };
-        if r == 0 {
-            Ok(Ts {
-                sec: ts.tv_sec,
-                sub: ts.tv_nsec,
-            })
-        } else {
-            Err(r)
-        }
+        Ts::from_call(r, &ts)
     }
 
     /// `__vdso_clock_getres(clock, NULL)`.
