@@ -8,18 +8,29 @@
 #   INIT      init command line, e.g. INIT="/prog arg" (default: the test runner)
 #   USER_DIR  directory copied onto the root of the guest disk
 #   TIMEOUT   seconds before QEMU is stopped                        [120]
+#   VDSO      the vDSO the kernel embeds: ours | linux (Linux 6.1's own
+#             riscv64 vdso.so, built by scripts/linux-vdso.sh) | none (no
+#             vDSO mapped; build/run only)                          [ours]
 #   V         V=1 echoes every command
 #
 # Targets:
 #   setup     install toolchains, QEMU, cross compilers (idempotent; run by the others)
-#   build     patched Starry + vDSO kernel image: build/$(ARCH)[-smpN]/starry.bin
+#   build     patched Starry + vDSO kernel image: build/$(ARCH)[-linuxvdso|-novdso][-smpN]/starry.bin
 #   disk      guest programs + ext4 root image: build/$(ARCH)/disk.img
 #   vdso      the vDSO image for ARCH (riscv64|x86_64): target/vdso/$(ARCH)/vdso.so
+#   linux-vdso  Linux 6.1's riscv64 vDSO, from Debian's source: build/linux-vdso/vdso.so
 #   run       build, disk, boot QEMU; with the default INIT, judge the markers
 #   justrun   boot QEMU with what is built
 #   test      host tests of every crate, then the QEMU end-to-end checks
-#   unittest  host tests only (cargo test --workspace)
+#   unittest  host tests only: cargo test --workspace, then extimage
+#   extimage  a broken AXVDSO_EXTERNAL_IMAGE must fail the axvdso-image build
+#             with the validator's message (scripts/check-external-image.sh)
 #   e2e       QEMU end-to-end checks only
+#   bench     ns per call of the vDSO, libc and syscall paths, ours against
+#             Linux's vdso.so, and exec with and without the vDSO: builds the
+#             three kernels (VDSO=ours|linux|none) and
+#             build/$(ARCH)/bench-disk.img (runner.list: /bin/bench), boots
+#             each, prints the table and BENCH lines (scripts/bench-report.py)
 #   fmt       cargo fmt;  clippy: cargo clippy -D warnings;  doc: cargo doc
 #   patches   re-export patches/ from build/starry-dev (see scripts/starry-dev.sh)
 #   clean     remove build/ and target/
@@ -31,6 +42,7 @@ LOG      ?= warn
 INIT     ?=
 USER_DIR ?=
 TIMEOUT  ?= 120
+VDSO     ?= ours
 V        ?=
 
 ifneq ($(A),apps/vdso)
@@ -46,13 +58,23 @@ check_kernel_arch = $(if $(filter $(ARCH),$(KERNEL_ARCHS)),,$(error ARCH=$(ARCH)
 
 ROOT      := $(CURDIR)
 BUILD     := $(ROOT)/build
-ifeq ($(SMP),1)
-  KDIR    := $(BUILD)/$(ARCH)
-else
-  KDIR    := $(BUILD)/$(ARCH)-smp$(SMP)
+LINUX_VDSO := $(BUILD)/linux-vdso/vdso.so
+# Each VDSO variant has its own build directory (and cargo target dir), and
+# so does each SMP: the kernel directory for variant $(1) is $(call kdir,$(1)).
+vdso_suffix_ours  :=
+vdso_suffix_linux := -linuxvdso
+vdso_suffix_none  := -novdso
+vdso_env_ours     := AXVDSO_EXTERNAL_IMAGE=
+vdso_env_linux    := AXVDSO_EXTERNAL_IMAGE=$(LINUX_VDSO)
+vdso_env_none     := AXVDSO_EXTERNAL_IMAGE= WITH_VDSO=0
+ifeq ($(filter $(VDSO),ours linux none),)
+  $(error VDSO=$(VDSO): ours, linux or none)
 endif
+kdir = $(BUILD)/$(ARCH)$(vdso_suffix_$(1))$(if $(filter-out 1,$(SMP)),-smp$(SMP))
+KDIR      := $(call kdir,$(VDSO))
 KERNEL    := $(KDIR)/starry.bin
 DISK      := $(BUILD)/$(ARCH)/disk.img
+BENCH_DISK := $(BUILD)/$(ARCH)/bench-disk.img
 SETUP     := $(BUILD)/.setup-done
 GUEST_PROGS := clock-static clock-dynamic rust-std vdso-static vdso-dynamic
 SELFTESTS   := vdso_test_abi vdso_test_clock_getres vdso_test_correctness vdso_test_getcpu vdso_test_gettimeofday
@@ -65,7 +87,7 @@ export ARCH SMP LOG TIMEOUT INIT
 Q := $(if $(V),,@)
 run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
 
-.PHONY: all setup build disk vdso run justrun test unittest e2e fmt clippy doc patches clean
+.PHONY: all setup build disk vdso linux-vdso run justrun test unittest extimage e2e bench fmt clippy doc patches clean
 
 all: build
 
@@ -75,10 +97,10 @@ $(SETUP): scripts/setup.sh
 
 setup: $(SETUP)
 
-build: $(SETUP)
+build: $(SETUP) $(if $(filter linux,$(VDSO)),linux-vdso)
 	$(call check_kernel_arch)
-	$(call run_cmd,BUILD,$(KERNEL))
-	$(Q)BUILD_DIR=$(KDIR) scripts/build-kernel.sh
+	$(call run_cmd,BUILD,$(KERNEL) (VDSO=$(VDSO)))
+	$(Q)BUILD_DIR=$(KDIR) $(vdso_env_$(VDSO)) scripts/build-kernel.sh
 
 disk: $(SETUP)
 	$(call check_kernel_arch)
@@ -89,12 +111,21 @@ vdso: $(SETUP)
 	$(call run_cmd,VDSO,target/vdso/$(ARCH)/vdso.so)
 	$(Q)scripts/dump-vdso.sh $(ARCH)
 
+linux-vdso: $(SETUP)
+	$(call check_kernel_arch)
+	$(call run_cmd,LINUX-VDSO,$(LINUX_VDSO))
+	$(Q)scripts/linux-vdso.sh $(dir $(LINUX_VDSO))
+
 justrun:
 	$(call check_kernel_arch)
 	$(call run_cmd,RUN,qemu $(ARCH) -smp $(SMP))
 	$(Q)scripts/run-qemu.sh $(KERNEL) $(DISK) $(KDIR)/console.log
 ifeq ($(INIT),)
-	$(Q)scripts/check-guest.py $(KDIR)/console.log --name smp$(SMP) --expect $(GUEST_PROGS) --selftests $(SELFTESTS) --skip-ok $(SELFTEST_SKIP_OK)
+ifeq ($(VDSO),none)
+	@echo "VDSO=none: the guest checks need a vDSO, so this run is not judged"
+else
+	$(Q)scripts/check-guest.py $(KDIR)/console.log --name smp$(SMP)$(vdso_suffix_$(VDSO)) --expect $(GUEST_PROGS) --selftests $(SELFTESTS) --skip-ok $(SELFTEST_SKIP_OK)
+endif
 endif
 
 run: build disk
@@ -103,15 +134,32 @@ run: build disk
 unittest:
 	$(call run_cmd,TEST,cargo test --workspace)
 	$(Q)cargo test --workspace
+	$(Q)$(MAKE) --no-print-directory extimage
+
+extimage: $(SETUP)
+	$(call run_cmd,TEST,external vDSO images: an intact one builds and broken ones fail)
+	$(Q)scripts/check-external-image.sh
 
 # The guest suite on one CPU, then on four (threads read the clock on every CPU).
 e2e: $(SETUP)
+	$(if $(filter none,$(VDSO)),$(error VDSO=none: there is no vDSO to test))
 	$(Q)$(MAKE) --no-print-directory run SMP=1 INIT= USER_DIR=
 	$(Q)$(MAKE) --no-print-directory run SMP=4 INIT= USER_DIR=
 
 test: $(SETUP)
 	$(Q)$(MAKE) --no-print-directory unittest
 	$(Q)$(MAKE) --no-print-directory e2e
+
+# One CPU by default (SMP=N applies). Each kernel is built only if out of date.
+bench: $(SETUP)
+	$(call check_kernel_arch)
+	$(Q)$(MAKE) --no-print-directory build VDSO=ours INIT=
+	$(Q)$(MAKE) --no-print-directory build VDSO=linux INIT=
+	$(Q)$(MAKE) --no-print-directory build VDSO=none INIT=
+	$(call run_cmd,DISK,$(BENCH_DISK) (runner.list: /bin/bench))
+	$(Q)RUNNER_LIST=/bin/bench scripts/mkdisk.sh $(BENCH_DISK) >/dev/null
+	$(call run_cmd,BENCH,qemu $(ARCH) -smp $(SMP): VDSO=ours / linux / none)
+	$(Q)scripts/bench.sh $(BENCH_DISK) $(call kdir,ours) $(call kdir,linux) $(call kdir,none)
 
 fmt:
 	$(Q)cargo fmt --all

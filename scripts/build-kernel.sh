@@ -7,11 +7,19 @@
 # [2/4] the platform config: axplat's axconfig.toml with our overrides
 #       (task stack, 100 Hz tick, 1 GiB RAM, SMP CPUs)
 # [3/4] cargo build --locked of apps/vdso for the bare-metal target
-# [4/4] objcopy to a raw image: build/$ARCH/starry.bin
+# [4/4] objcopy to a raw image: $BUILD_DIR/starry.bin
 #
 # Env: ARCH (riscv64), SMP (1), LOG (warn), INIT (init command line),
 #      KERNEL_TOOLCHAIN (nightly-2026-02-25), BUILD_DIR (build/$ARCH),
-#      CARGO_EXTRA (extra cargo args), AXVDSO_EXTERNAL_IMAGE (passed through).
+#      CARGO_EXTRA (extra cargo args),
+#      AXVDSO_EXTERNAL_IMAGE (absolute path of a vdso.so to embed instead of
+#        ours; cargo rebuilds axvdso-image when it changes),
+#      WITH_VDSO (1; 0 builds without apps/vdso's `vdso` feature: no program
+#        gets a vDSO, to measure what it costs).
+# Give each variant its own BUILD_DIR (the Makefile does: build/$ARCH,
+# build/$ARCH-linuxvdso, build/$ARCH-novdso), or cargo rebuilds on every switch.
+#
+# Example: WITH_VDSO=0 BUILD_DIR=build/riscv64-novdso scripts/build-kernel.sh
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +28,8 @@ SMP=${SMP:-1}
 LOG=${LOG:-warn}
 KERNEL_TOOLCHAIN=${KERNEL_TOOLCHAIN:-nightly-2026-02-25}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build/$ARCH}
+WITH_VDSO=${WITH_VDSO:-1}
+AXVDSO_EXTERNAL_IMAGE=${AXVDSO_EXTERNAL_IMAGE:-}
 APP=$ROOT/apps/vdso
 say() { printf '\033[1;34m[build-kernel]\033[0m %s\n' "$*"; }
 
@@ -28,6 +38,19 @@ case "$ARCH" in
     *) echo "build-kernel: ARCH=$ARCH is not supported yet (riscv64 only)" >&2; exit 1 ;;
 esac
 [[ "$SMP" =~ ^[1-9][0-9]*$ ]] || { echo "build-kernel: SMP=$SMP is not a CPU count" >&2; exit 1; }
+case "$WITH_VDSO" in
+    1) vdso_desc=${AXVDSO_EXTERNAL_IMAGE:+external vDSO $AXVDSO_EXTERNAL_IMAGE}
+       vdso_desc=${vdso_desc:-our vDSO} ;;
+    0) [ -z "$AXVDSO_EXTERNAL_IMAGE" ] || { echo "build-kernel: WITH_VDSO=0 and AXVDSO_EXTERNAL_IMAGE contradict each other" >&2; exit 1; }
+       vdso_desc="no vDSO" ;;
+    *) echo "build-kernel: WITH_VDSO=$WITH_VDSO: 1 or 0" >&2; exit 1 ;;
+esac
+if [ -n "$AXVDSO_EXTERNAL_IMAGE" ]; then
+    [ -f "$AXVDSO_EXTERNAL_IMAGE" ] || { echo "build-kernel: AXVDSO_EXTERNAL_IMAGE=$AXVDSO_EXTERNAL_IMAGE: no such file" >&2; exit 1; }
+    export AXVDSO_EXTERNAL_IMAGE
+else
+    unset AXVDSO_EXTERNAL_IMAGE
+fi
 
 # [1/4] patched source: redo when a patch or the script is newer than the tree
 src=$ROOT/build/starry-kernel
@@ -58,6 +81,7 @@ say "[2/4] config $config (SMP=$SMP)"
 
 # [3/4] cargo build
 features=()
+[ "$WITH_VDSO" = 0 ] && features+=(--no-default-features)
 [ "$SMP" -gt 1 ] && features+=(--features smp)
 export PATH="$ROOT/build/toolchain/bin:$PATH"
 export AX_CONFIG_PATH=$config AX_ARCH=$ARCH AX_PLATFORM=$PLATFORM AX_MODE=release \
@@ -66,7 +90,7 @@ export CARGO_TARGET_DIR=$BUILD_DIR/target
 out=$CARGO_TARGET_DIR/$TARGET/release
 export RUSTFLAGS="-C link-arg=-T$out/linker_$PLATFORM.lds -C link-arg=-T$APP/linkme.x -C link-arg=-no-pie -C link-arg=-znostart-stop-gc"
 if [ -n "${INIT:-}" ]; then export STARRY_INIT="$INIT"; else unset STARRY_INIT; fi
-say "[3/4] cargo build ($TARGET, LOG=$LOG${INIT:+, INIT=$INIT})"
+say "[3/4] cargo build ($TARGET, $vdso_desc, LOG=$LOG${INIT:+, INIT=$INIT})"
 (cd "$APP" && cargo "+$KERNEL_TOOLCHAIN" build --release --locked --target "$TARGET" "${features[@]}" ${CARGO_EXTRA:-})
 
 # [4/4] raw image

@@ -5,15 +5,21 @@
 #
 # [1/4] C programs (apps/vdso/user/c) with Debian's riscv64 glibc cross gcc:
 #       /bin/runner (init), /bin/clock-{static,dynamic} (auxv + clocks),
-#       /bin/vdso-{static,dynamic} (the vDSO checks), /bin/bench (make bench),
+#       /bin/vdso-{static,dynamic} (the vDSO checks), /bin/bench and
+#       /bin/exit0 (make bench),
 #       and Linux's vDSO selftests in /selftests (scripts/selftests.sh)
 # [2/4] the Rust std program (apps/vdso/user/rust-clock, stable toolchain,
 #       riscv64gc-unknown-linux-gnu, crt-static): /bin/rust-clock
-# [3/4] the root tree: glibc's loader and libc for dynamic programs,
-#       /etc/runner.list (what /bin/runner runs), and USER_DIR copied on top
+# [3/4] the root tree (staged in $BUILD_DIR/<image name>.rootfs): glibc's
+#       loader and libc for dynamic programs, /etc/runner.list (what
+#       /bin/runner runs), and USER_DIR copied on top
 # [4/4] mkfs.ext4 -d (no root, no loop device)
 #
-# Env: ARCH (riscv64), BUILD_DIR (build/$ARCH).
+# Env: ARCH (riscv64), BUILD_DIR (build/$ARCH),
+#      RUNNER_LIST (the commands of /etc/runner.list, separated by ';';
+#        default: every guest test program and Linux selftest).
+#
+# Example: RUNNER_LIST=/bin/bench scripts/mkdisk.sh build/riscv64/bench-disk.img
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +38,8 @@ done
 [ -z "$USER_DIR" ] || [ -d "$USER_DIR" ] || { echo "mkdisk: USER_DIR=$USER_DIR is not a directory" >&2; exit 1; }
 
 SRC=$ROOT/apps/vdso/user
-STAGE=$BUILD_DIR/rootfs
+STAGE=$BUILD_DIR/$(basename "$OUT_IMG" .img).rootfs
+RUNNER_LIST=${RUNNER_LIST:-}
 rm -rf "$STAGE"
 mkdir -p "$STAGE"/{bin,etc,lib,tmp,dev,proc,sys}
 
@@ -44,6 +51,7 @@ $CC "${CFLAGS[@]}" -o "$STAGE/bin/clock-dynamic" "$SRC/c/clock_demo.c"
 $CC "${CFLAGS[@]}" -static -pthread -o "$STAGE/bin/vdso-static" "$SRC/c/vdso_test.c"
 $CC "${CFLAGS[@]}" -pthread -o "$STAGE/bin/vdso-dynamic" "$SRC/c/vdso_test.c"
 $CC "${CFLAGS[@]}" -static -o "$STAGE/bin/bench" "$SRC/c/bench.c"
+$CC "${CFLAGS[@]}" -static -nostdlib -o "$STAGE/bin/exit0" "$SRC/c/exit0.c"
 
 say "      Linux vDSO selftests"
 "$ROOT/scripts/selftests.sh" "$STAGE/selftests" >/dev/null
@@ -63,7 +71,11 @@ mkdir -p "$STAGE/lib/riscv64-linux-gnu" "$STAGE/lib64/lp64d"
 for lib in libc.so.6 libm.so.6; do
     cp -L "$GNU_SYSROOT/lib/$lib" "$STAGE/lib/$lib"
 done
-cat > "$STAGE/etc/runner.list" <<LIST
+if [ -n "$RUNNER_LIST" ]; then
+    say "      runner.list: $RUNNER_LIST"
+    tr ';' '\n' <<< "$RUNNER_LIST" > "$STAGE/etc/runner.list"
+else
+    cat > "$STAGE/etc/runner.list" <<LIST
 /bin/clock-static
 /bin/clock-dynamic
 /bin/rust-clock
@@ -75,6 +87,7 @@ cat > "$STAGE/etc/runner.list" <<LIST
 /selftests/vdso_test_getcpu
 /selftests/vdso_test_gettimeofday
 LIST
+fi
 if [ -n "$USER_DIR" ]; then
     say "      + $USER_DIR"
     cp -r "$USER_DIR/." "$STAGE/"

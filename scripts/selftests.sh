@@ -3,10 +3,10 @@
 #
 # Usage: scripts/selftests.sh OUT_DIR
 #
-# [1/3] installs Debian's linux-source-6.1 package (apt, by name) if missing
-# [2/3] extracts only tools/testing/selftests/vDSO (and kselftest.h) into
-#       build/linux-selftests (once)
-# [3/3] builds every test that builds for riscv64, unmodified, with Debian's
+# [1/2] Debian's linux-source-6.1 (installed by package name if missing):
+#       only tools/testing/selftests/vDSO and kselftest.h are extracted, into
+#       build/linux-selftests (scripts/linux-source.sh)
+# [2/2] builds every test that builds for riscv64, unmodified, with Debian's
 #       riscv64 glibc cross gcc, into OUT_DIR:
 #       vdso_test_abi, vdso_test_clock_getres, vdso_test_correctness,
 #       vdso_test_getcpu, vdso_test_gettimeofday
@@ -15,33 +15,16 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:?usage: selftests.sh OUT_DIR}
-SRC_TAR=/usr/src/linux-source-6.1.tar.xz
 TREE=$ROOT/build/linux-selftests
 CC=riscv64-linux-gnu-gcc
 say() { printf '\033[1;34m[selftests]\033[0m %s\n' "$*"; }
 
-if [ ! -f "$SRC_TAR" ]; then
-    say "[1/3] apt-get install linux-source-6.1"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends linux-source-6.1 >/dev/null
-else
-    say "[1/3] linux-source-6.1 present"
-fi
-
+say "[1/2] sources"
+"$ROOT/scripts/linux-source.sh" "$TREE" \
+    'tools/testing/selftests/vDSO/*' 'tools/testing/selftests/kselftest.h'
 dir=$TREE/linux-source-6.1/tools/testing/selftests/vDSO
-if [ ! -f "$TREE/.complete" ]; then
-    say "[2/3] extracting tools/testing/selftests/vDSO"
-    rm -rf "$TREE"; mkdir -p "$TREE"
-    tar -xJf "$SRC_TAR" -C "$TREE" --wildcards \
-        'linux-source-6.1/tools/testing/selftests/vDSO/*' \
-        'linux-source-6.1/tools/testing/selftests/kselftest.h'
-    touch "$TREE/.complete"
-else
-    say "[2/3] selftest sources present"
-fi
 
-say "[3/3] building into $OUT"
+say "[2/2] building into $OUT"
 mkdir -p "$OUT"
 CFLAGS=(-std=gnu99 -O2 -I"$dir/..")
 (

@@ -2,6 +2,7 @@
 //!
 //! The init command line is fixed at build time by the `STARRY_INIT`
 //! environment variable (space separated; `make ... INIT="/prog arg"` sets it).
+//! Without the default feature `vdso` no program gets a vDSO.
 
 #![no_std]
 #![no_main]
@@ -11,6 +12,7 @@ extern crate alloc;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 // Linked for their hook registrations (linkme slice entries) only.
+#[cfg(feature = "vdso")]
 use axvdso_loader as _;
 
 /// The init command when `STARRY_INIT` is not set: the test runner.

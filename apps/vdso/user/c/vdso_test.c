@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "vdso_lookup.h"
 
 #define NS_PER_SEC 1000000000LL
 #define TICK_NS (NS_PER_SEC / 100) /* the demo kernel ticks at 100 Hz */
@@ -37,85 +38,6 @@ typedef int (*getcpu_fn)(unsigned *, unsigned *, void *);
 typedef int (*flush_icache_fn)(void *, void *, unsigned long);
 
 static const char *self_path;
-
-/* ---- symbol lookup by name and version, from DT_HASH + versym/verdef ---- */
-
-struct vdso {
-    uintptr_t base;
-    const Elf64_Sym *symtab;
-    const char *strtab;
-    const uint32_t *hash;
-    const uint16_t *versym;
-    const Elf64_Verdef *verdef;
-};
-
-static unsigned long elf_hash(const char *name)
-{
-    unsigned long h = 0;
-    for (const unsigned char *p = (const void *)name; *p; p++) {
-        h = (h << 4) + *p;
-        unsigned long g = h & 0xf0000000;
-        if (g)
-            h ^= g >> 24;
-        h &= ~g;
-    }
-    return h;
-}
-
-static int vdso_open(struct vdso *v, uintptr_t ehdr_addr)
-{
-    const Elf64_Ehdr *eh = (const void *)ehdr_addr;
-    const Elf64_Phdr *ph = (const void *)(ehdr_addr + eh->e_phoff);
-    const Elf64_Dyn *dyn = NULL;
-    memset(v, 0, sizeof *v);
-    v->base = (uintptr_t)-1;
-    for (int i = 0; i < eh->e_phnum; i++) {
-        if (ph[i].p_type == PT_LOAD && v->base == (uintptr_t)-1)
-            v->base = ehdr_addr + ph[i].p_offset - ph[i].p_vaddr;
-        else if (ph[i].p_type == PT_DYNAMIC)
-            dyn = (const void *)(ehdr_addr + ph[i].p_offset);
-    }
-    if (!dyn || v->base == (uintptr_t)-1)
-        return -1;
-    for (; dyn->d_tag != DT_NULL; dyn++) {
-        uintptr_t p = v->base + dyn->d_un.d_ptr;
-        switch (dyn->d_tag) {
-        case DT_SYMTAB: v->symtab = (const void *)p; break;
-        case DT_STRTAB: v->strtab = (const void *)p; break;
-        case DT_HASH: v->hash = (const void *)p; break;
-        case DT_VERSYM: v->versym = (const void *)p; break;
-        case DT_VERDEF: v->verdef = (const void *)p; break;
-        }
-    }
-    return v->symtab && v->strtab && v->hash && v->versym && v->verdef ? 0 : -1;
-}
-
-static int version_matches(const struct vdso *v, int sym, const char *version)
-{
-    uint16_t ver = v->versym[sym] & 0x7fff;
-    for (const Elf64_Verdef *d = v->verdef;; d = (const void *)((const char *)d + d->vd_next)) {
-        if (!(d->vd_flags & VER_FLG_BASE) && (d->vd_ndx & 0x7fff) == ver) {
-            const Elf64_Verdaux *aux = (const void *)((const char *)d + d->vd_aux);
-            return d->vd_hash == elf_hash(version) && !strcmp(version, v->strtab + aux->vda_name);
-        }
-        if (!d->vd_next)
-            return 0;
-    }
-}
-
-static void *vdso_sym(const struct vdso *v, const char *name, const char *version)
-{
-    uint32_t nbucket = v->hash[0];
-    const uint32_t *bucket = v->hash + 2, *chain = bucket + nbucket;
-    for (uint32_t i = bucket[elf_hash(name) % nbucket]; i; i = chain[i]) {
-        const Elf64_Sym *s = &v->symtab[i];
-        if (ELF64_ST_TYPE(s->st_info) == STT_FUNC && s->st_shndx != SHN_UNDEF &&
-            (ELF64_ST_BIND(s->st_info) == STB_GLOBAL || ELF64_ST_BIND(s->st_info) == STB_WEAK) &&
-            !strcmp(name, v->strtab + s->st_name) && version_matches(v, i, version))
-            return (void *)(v->base + s->st_value);
-    }
-    return NULL;
-}
 
 /* ---- helpers ---- */
 

@@ -1,0 +1,13 @@
+/* exit0.c - the smallest static program: exit(0), with no libc.
+ *
+ * bench execs it (fn=exec_nolibc) to time fork + execve + waitpid with the
+ * least user-space work after the kernel's exec: no libc start-up, no look at
+ * the vDSO. Built with -static -nostdlib; riscv64 only.
+ */
+__attribute__((noreturn)) void _start(void)
+{
+    __asm__ volatile("li a7, 93\n" /* __NR_exit */
+                     "li a0, 0\n"
+                     "ecall");
+    __builtin_unreachable();
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# linux-vdso.sh - build Linux 6.1's own riscv64 vDSO, to embed instead of ours
+# (make VDSO=linux; AXVDSO_EXTERNAL_IMAGE, see crates/axvdso-image/README.md).
+#
+# Usage: scripts/linux-vdso.sh OUT_DIR         (writes OUT_DIR/vdso.so)
+#
+# [1/4] the sources Kbuild needs for it, from Debian's linux-source-6.1
+#       (scripts/linux-source.sh: every Kconfig file, the top Makefile and
+#       Kbuild, scripts/, include/, arch/riscv/, lib/vdso/ and a few more)
+#       into OUT_DIR/src; nothing enters the repository
+# [2/4] the configuration, in OUT_DIR/obj (once; again when this script
+#       changes): riscv defconfig (GENERIC_TIME_VSYSCALL, GENERIC_GETTIMEOFDAY,
+#       TIME_NS: 2 vvar pages below the text, like ours), then HZ=100 (our
+#       kernel's tick: the coarse clocks' clock_getres is compiled in from HZ)
+#       and COMPAT off (no rv32 vDSO needed); the result is checked
+# [3/4] make vdso_prepare, then arch/riscv/kernel/vdso/vdso.o (whose
+#       prerequisite is vdso.so), with CROSS_COMPILE=riscv64-linux-gnu-
+# [4/4] copies arch/riscv/kernel/vdso/vdso.so to OUT_DIR/vdso.so
+#
+# Env: JOBS (parallel Kbuild jobs; default: nproc).
+# Needs: riscv64-linux-gnu-gcc, make, flex, bison, bc (make setup installs them).
+#
+# Example: scripts/linux-vdso.sh build/linux-vdso
+#          AXVDSO_EXTERNAL_IMAGE=$PWD/build/linux-vdso/vdso.so make build
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT_ARG=${1:?usage: linux-vdso.sh OUT_DIR}
+mkdir -p "$OUT_ARG"
+OUT=$(cd "$OUT_ARG" && pwd)
+JOBS=${JOBS:-$(nproc)}
+SRC=$OUT/src/linux-source-6.1
+OBJ=$OUT/obj
+say() { printf '\033[1;34m[linux-vdso]\033[0m %s\n' "$*"; }
+
+for tool in riscv64-linux-gnu-gcc make flex bison bc; do
+    command -v "$tool" >/dev/null || { echo "linux-vdso: $tool not found (run: make setup)" >&2; exit 1; }
+done
+
+# [1/4] sources. Kconfig reads every Kconfig file of the tree; prepare builds
+# the host tools in scripts/ (sorttable needs tools/include, the SELinux ones
+# security/selinux/include) and bounds, timeconst and asm-offsets.
+say "[1/4] sources"
+"$ROOT/scripts/linux-source.sh" "$OUT/src" \
+    'Makefile' 'Kbuild' '*Kconfig*' 'scripts/*' 'include/*' 'arch/riscv/*' 'lib/vdso/*' \
+    'kernel/bounds.c' 'kernel/time/timeconst.bc' 'tools/include/*' \
+    'security/selinux/include/*' 'arch/x86/entry/syscalls/syscall_32.tbl'
+
+# Kbuild is driven only by what is given here: not by the make that may have
+# started this script (its MAKEFLAGS carry our ARCH=riscv64, VDSO=...), and
+# scripts/setlocalversion must not look at the enclosing git checkout.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+export GIT_CEILING_DIRECTORIES=$OUT
+kmake() { make -s -C "$SRC" O="$OBJ" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- -j"$JOBS" "$@"; }
+
+# [2/4] configuration
+if [ ! -f "$OBJ/.config" ] || [ "$0" -nt "$OBJ/.config" ]; then
+    say "[2/4] riscv defconfig + HZ=100, TIME_NS=y, COMPAT=n"
+    rm -rf "$OBJ"
+    mkdir -p "$OBJ"
+    kmake defconfig >/dev/null
+    "$SRC/scripts/config" --file "$OBJ/.config" -d HZ_250 -e HZ_100 -e TIME_NS -d COMPAT
+    kmake olddefconfig >/dev/null
+else
+    say "[2/4] configuration up to date ($OBJ/.config)"
+fi
+for want in CONFIG_HZ=100 CONFIG_TIME_NS=y CONFIG_GENERIC_TIME_VSYSCALL=y \
+            CONFIG_GENERIC_GETTIMEOFDAY=y CONFIG_HAVE_GENERIC_VDSO=y CONFIG_64BIT=y; do
+    grep -qx "$want" "$OBJ/.config" || {
+        echo "linux-vdso: $OBJ/.config lacks $want (Kconfig dropped it); see $OBJ/.config" >&2
+        exit 1
+    }
+done
+
+# [3/4] build
+say "[3/4] make vdso_prepare arch/riscv/kernel/vdso/vdso.o"
+kmake vdso_prepare
+kmake arch/riscv/kernel/vdso/vdso.o
+
+# [4/4] result
+image=$OBJ/arch/riscv/kernel/vdso/vdso.so
+[ -f "$image" ] || { echo "linux-vdso: Kbuild left no $image" >&2; exit 1; }
+cp "$image" "$OUT/vdso.so"
+say "[4/4] $OUT/vdso.so ($(stat -c %s "$OUT/vdso.so") bytes, Linux $(kmake -s kernelversion))"
