@@ -21,11 +21,14 @@
 #   linux-vdso  Linux 6.1's riscv64 vDSO, from Debian's source: build/linux-vdso/vdso.so
 #   run       build, disk, boot QEMU; with the default INIT, judge the markers
 #   justrun   boot QEMU with what is built
-#   test      host tests of every crate, then the QEMU end-to-end checks
+#   test      lint, host tests of every crate, then the QEMU end-to-end checks
+#   lint      cargo fmt --check and clippy -D warnings on every crate (the
+#             vDSO crate for riscv64 and x86_64, feature-less builds too), cargo doc
 #   unittest  host tests only: cargo test --workspace, then extimage
 #   extimage  a broken AXVDSO_EXTERNAL_IMAGE must fail the axvdso-image build
 #             with the validator's message (scripts/check-external-image.sh)
-#   e2e       QEMU end-to-end checks only
+#   e2e       QEMU end-to-end checks only: SMP=1 and SMP=4 with our vDSO, SMP=1
+#             with Linux's (VDSO=linux)
 #   bench     ns per call of the vDSO, libc and syscall paths, ours against
 #             Linux's vdso.so, and exec with and without the vDSO: builds the
 #             three kernels (VDSO=ours|linux|none) and
@@ -87,7 +90,7 @@ export ARCH SMP LOG TIMEOUT INIT
 Q := $(if $(V),,@)
 run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
 
-.PHONY: all setup build disk vdso linux-vdso run justrun test unittest extimage e2e bench fmt clippy doc patches clean
+.PHONY: all setup build disk vdso linux-vdso run justrun test lint unittest extimage e2e bench fmt clippy doc patches clean
 
 all: build
 
@@ -140,13 +143,16 @@ extimage: $(SETUP)
 	$(call run_cmd,TEST,external vDSO images: an intact one builds and broken ones fail)
 	$(Q)scripts/check-external-image.sh
 
-# The guest suite on one CPU, then on four (threads read the clock on every CPU).
+# The guest suite on one CPU, then on four (threads read the clock on every
+# CPU), then with Linux's own vdso.so in place of ours (drop-in check).
 e2e: $(SETUP)
 	$(if $(filter none,$(VDSO)),$(error VDSO=none: there is no vDSO to test))
 	$(Q)$(MAKE) --no-print-directory run SMP=1 INIT= USER_DIR=
 	$(Q)$(MAKE) --no-print-directory run SMP=4 INIT= USER_DIR=
+	$(Q)$(MAKE) --no-print-directory run SMP=1 VDSO=linux INIT= USER_DIR=
 
 test: $(SETUP)
+	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(MAKE) --no-print-directory unittest
 	$(Q)$(MAKE) --no-print-directory e2e
 
@@ -161,11 +167,29 @@ bench: $(SETUP)
 	$(call run_cmd,BENCH,qemu $(ARCH) -smp $(SMP): VDSO=ours / linux / none)
 	$(Q)scripts/bench.sh $(BENCH_DISK) $(call kdir,ours) $(call kdir,linux) $(call kdir,none)
 
+# Crates outside the workspace: the vDSO itself and the guest Rust program.
+VDSO_CRATE  := crates/axvdso-image/vdso
+RUST_GUEST  := apps/vdso/user/rust-clock
+
 fmt:
 	$(Q)cargo fmt --all
+	$(Q)cd $(VDSO_CRATE) && cargo fmt
+	$(Q)cd $(RUST_GUEST) && cargo fmt
+
+lint: $(SETUP)
+	$(call run_cmd,LINT,fmt --check; clippy -D warnings; doc)
+	$(Q)cargo fmt --all --check
+	$(Q)cd $(VDSO_CRATE) && cargo fmt --check
+	$(Q)cd $(RUST_GUEST) && cargo fmt --check
+	$(Q)$(MAKE) --no-print-directory clippy doc
 
 clippy:
 	$(Q)cargo clippy --workspace --all-targets -- -D warnings
+	$(Q)cargo clippy -p axvdso-vvar -p axvdso-loader --no-default-features --all-targets -- -D warnings
+	$(Q)for t in riscv64gc-unknown-none-elf x86_64-unknown-none; do \
+	    (cd $(VDSO_CRATE) && cargo +stable clippy --quiet --locked --offline --target $$t \
+	        --target-dir $(ROOT)/target/vdso-clippy -- -D warnings) || exit 1; \
+	done
 
 doc:
 	$(Q)RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps
