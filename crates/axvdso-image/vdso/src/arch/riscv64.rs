@@ -38,9 +38,9 @@ impl VdsoArch for Arch {
     #[inline(always)]
     fn image_start() -> usize {
         let image_start: usize;
-        // SAFETY: `lla` only computes the PC-relative address of `__ehdr_start`, the first byte of this image (the
-        // linker defines it because the ELF header is loaded); no memory is
-        // touched.
+        // SAFETY: `lla` only computes the PC-relative address of
+        // `__ehdr_start`, the first byte of this image (the linker defines it
+        // because the ELF header is loaded); no memory is touched.
         unsafe {
             asm!(
                 "lla {0}, __ehdr_start",

@@ -47,9 +47,9 @@ impl VdsoArch for Arch {
     #[inline(always)]
     fn image_start() -> usize {
         let image_start: usize;
-        // SAFETY: `lea` only computes the RIP-relative address of `__ehdr_start`, the first byte of this image (the
-        // linker defines it because the ELF header is loaded); no memory is
-        // touched.
+        // SAFETY: `lea` only computes the RIP-relative address of
+        // `__ehdr_start`, the first byte of this image (the linker defines it
+        // because the ELF header is loaded); no memory is touched.
         unsafe {
             asm!(
                 "lea {0}, [rip + __ehdr_start]",
