@@ -9,7 +9,8 @@
 #       /bin/exit0 (make bench),
 #       and Linux's vDSO selftests in /selftests (scripts/selftests.sh)
 # [2/4] the Rust std program (apps/vdso/user/rust-clock, stable toolchain,
-#       riscv64gc-unknown-linux-gnu, crt-static): /bin/rust-clock
+#       riscv64gc-unknown-linux-gnu, crt-static): /bin/rust-clock; the Go
+#       program (apps/vdso/user/go-clock, Debian's Go, static): /bin/go-clock
 # [3/4] the root tree (staged in $BUILD_DIR/<image name>.rootfs): glibc's
 #       loader and libc for dynamic programs, /etc/runner.list (what
 #       /bin/runner runs), and USER_DIR copied on top
@@ -56,13 +57,17 @@ $CC "${CFLAGS[@]}" -static -nostdlib -o "$STAGE/bin/exit0" "$SRC/c/exit0.c"
 say "      Linux vDSO selftests"
 "$ROOT/scripts/selftests.sh" "$STAGE/selftests" >/dev/null
 
-say "[2/4] Rust std program"
+say "[2/4] Rust std and Go programs"
 RUST_TARGET=riscv64gc-unknown-linux-gnu
 (cd "$SRC/rust-clock" &&
  CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_LINKER=$CC \
  RUSTFLAGS="-C target-feature=+crt-static" \
  cargo +stable build --quiet --release --locked --target $RUST_TARGET --target-dir "$BUILD_DIR/user-target")
 cp "$BUILD_DIR/user-target/$RUST_TARGET/release/rust-clock" "$STAGE/bin/rust-clock"
+command -v go >/dev/null || { echo "mkdisk: go not found (run: make setup)" >&2; exit 1; }
+(cd "$SRC/go-clock" &&
+ GOOS=linux GOARCH=riscv64 CGO_ENABLED=0 GOFLAGS=-trimpath GOCACHE="$BUILD_DIR/go-cache" \
+ go build -o "$STAGE/bin/go-clock" .)
 
 say "[3/4] root tree"
 # glibc's loader is named by PT_INTERP; libc.so.6 goes where it searches.
@@ -79,6 +84,7 @@ else
 /bin/clock-static
 /bin/clock-dynamic
 /bin/rust-clock
+/bin/go-clock
 /bin/vdso-static
 /bin/vdso-dynamic
 /selftests/vdso_test_abi

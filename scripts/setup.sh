@@ -5,7 +5,8 @@
 #
 # Installs, only when missing:
 #   [1/4] Debian packages: QEMU (riscv64), the riscv64 glibc cross toolchain and
-#         libraries, libclang (bindgen), cmake, e2fsprogs, and flex, bison, bc
+#         libraries, libclang (bindgen), cmake, e2fsprogs, flex, bison, bc,
+#         and Go (golang-go, for the Go guest program)
 #         (Kbuild, for Linux's vDSO: scripts/linux-vdso.sh)
 #   [2/4] rustup toolchains: the kernel's pinned nightly (+rust-src, llvm-tools,
 #         bare-metal targets) and stable's targets for user programs and host tests
@@ -26,7 +27,7 @@ say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 # --- [1/4] Debian packages -------------------------------------------------
 APT_PKGS=(qemu-system-misc opensbi gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
           libc6-riscv64-cross libc6-dev-riscv64-cross libclang-dev clang cmake make
-          e2fsprogs python3-pip flex bison bc)
+          e2fsprogs python3-pip flex bison bc golang-go)
 missing=()
 for p in "${APT_PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

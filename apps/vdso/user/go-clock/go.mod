@@ -1,0 +1,3 @@
+module axvdso/go-clock
+
+go 1.19
