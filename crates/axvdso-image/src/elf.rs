@@ -543,22 +543,30 @@ impl<'a> ImageInfo<'a> {
     /// headers.
     pub fn text_section(&self) -> Option<(usize, usize)> {
         let reader = Reader(self.image);
-        let shoff = reader.u64(0x28, "e_shoff").ok()? as usize;
+        // `validate` does not require section headers: every offset below is
+        // unchecked file content, so the arithmetic is checked.
+        let shoff = to_usize(reader.u64(0x28, "e_shoff").ok()?);
         let shnum = usize::from(reader.u16(0x3c, "e_shnum").ok()?);
         let shstrndx = usize::from(reader.u16(0x3e, "e_shstrndx").ok()?);
-        let shstr_offset = reader
-            .u64(shoff + shstrndx * SHDR_SIZE + 0x18, "sh_offset")
-            .ok()?;
+        if shstrndx >= shnum {
+            return None;
+        }
+        let shdr_at = |index: usize| shoff.checked_add(index * SHDR_SIZE);
+        let shstr_offset = to_usize(
+            reader
+                .u64(shdr_at(shstrndx)?.checked_add(0x18)?, "sh_offset")
+                .ok()?,
+        );
         (0..shnum).find_map(|index| {
-            let shdr = shoff + index * SHDR_SIZE;
+            let shdr = shdr_at(index)?;
             let name = reader.u32(shdr, "sh_name").ok()?;
             let name = reader
-                .cstr(shstr_offset as usize + name as usize, "section name")
+                .cstr(shstr_offset.checked_add(name as usize)?, "section name")
                 .ok()?;
             (name == b".text").then_some(())?;
-            let offset = reader.u64(shdr + 0x18, "sh_offset").ok()?;
-            let size = reader.u64(shdr + 0x20, "sh_size").ok()?;
-            Some((offset as usize, size as usize))
+            let offset = reader.u64(shdr.checked_add(0x18)?, "sh_offset").ok()?;
+            let size = reader.u64(shdr.checked_add(0x20)?, "sh_size").ok()?;
+            Some((to_usize(offset), to_usize(size)))
         })
     }
 
@@ -904,8 +912,9 @@ fn check_tables<'a>(
     let loaded = Reader(&image[..load_size]);
     loaded.bytes(dynstr, strsz, "DT_STRTAB")?;
     // The symbol count is DT_HASH's nchain, as every loader that reads it
-    // assumes.
-    let nsyms = loaded.u32(hash + 4, "DT_HASH header")? as usize;
+    // assumes. Saturating: an offset near `usize::MAX` is reported as
+    // truncated instead of overflowing.
+    let nsyms = loaded.u32(hash.saturating_add(4), "DT_HASH header")? as usize;
     loaded.bytes(dynsym, nsyms * SYM_SIZE, "DT_SYMTAB")?;
     loaded.bytes(versym, nsyms * 2, "DT_VERSYM")?;
     let info = ImageInfo {

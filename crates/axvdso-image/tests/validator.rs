@@ -509,3 +509,42 @@ fn messages_name_the_defect() {
         format!("verdef does not define version node {node}")
     );
 }
+
+#[test]
+fn offsets_past_the_address_space_are_errors_not_panics() {
+    // Each table pointer (and e_shoff) set to the largest values: the
+    // validator must report a defect, never overflow.
+    for value in [u64::MAX, u64::MAX - 3, u64::MAX - 0x17] {
+        for tag in [
+            DT_HASH,
+            DT_GNU_HASH,
+            DT_SYMTAB,
+            DT_STRTAB,
+            DT_VERSYM,
+            DT_VERDEF,
+        ] {
+            for (arch, image) in images() {
+                let mut broken = image.clone();
+                let entry = dyn_entry(&broken, tag);
+                put_u64(&mut broken, entry.at + 8, value);
+                assert!(
+                    validate(&broken, arch).is_err(),
+                    "{arch}: tag {tag:#x} = {value:#x}"
+                );
+            }
+        }
+        for (arch, image) in images() {
+            // e_shoff: validate may accept the image (the section headers
+            // are optional), but reading `.text` from it must not panic.
+            let mut broken = image.clone();
+            put_u64(&mut broken, 0x28, value);
+            if let Ok(info) = validate(&broken, arch) {
+                assert_eq!(info.text_section(), None, "{arch}: e_shoff = {value:#x}");
+            }
+            put_u16(&mut broken, 0x3c, 0); // e_shnum = 0: checks skipped
+            if let Ok(info) = validate(&broken, arch) {
+                assert_eq!(info.text_section(), None, "{arch}: e_shoff = {value:#x}");
+            }
+        }
+    }
+}

@@ -23,4 +23,5 @@ fn map_vdso_on_exec(uspace: &mut dyn UserSpaceIf) -> HookResult {
 starry_hooks::register_exec_hook!(map_vdso_on_exec);
 
 // The data pages must be exactly what the image expects below its text.
-const _: () = assert!(axvdso_image::VVAR_PAGES_BELOW * 4096 == axvdso_vvar::VVAR_SIZE);
+const _: () =
+    assert!(axvdso_image::VVAR_PAGES_BELOW * axvdso_image::PAGE_SIZE == axvdso_vvar::VVAR_SIZE);

@@ -64,7 +64,10 @@ fn check_pages(pages: &VdsoPages) -> HookResult {
 /// On error nothing stays mapped.
 pub fn map_vdso(uspace: &mut dyn UserSpaceIf, pages: &VdsoPages) -> HookResult<VdsoLayout> {
     check_pages(pages)?;
-    let size = pages.vvar_size + pages.text_size;
+    let size = pages
+        .vvar_size
+        .checked_add(pages.text_size)
+        .ok_or(HookError::InvalidInput)?;
     let window = uspace.special_mapping_window();
     let hint = pick_base(&window, size, uspace.random_u64()).ok_or(HookError::NoSpace)?;
     // The random base, or the first free range above it, or anywhere in the window.
@@ -72,7 +75,12 @@ pub fn map_vdso(uspace: &mut dyn UserSpaceIf, pages: &VdsoPages) -> HookResult<V
         .find_free_range(hint, size, window.clone(), PAGE_SIZE_4K)
         .or_else(|| uspace.find_free_range(window.start, size, window.clone(), PAGE_SIZE_4K))
         .ok_or(HookError::NoSpace)?;
-    if base < window.start || base + size > window.end || base % PAGE_SIZE_4K != 0 {
+    // The kernel's answer is checked, not trusted: the mappings must lie in
+    // the window.
+    if base < window.start
+        || base.checked_add(size).is_none_or(|end| end > window.end)
+        || base % PAGE_SIZE_4K != 0
+    {
         return Err(HookError::NoSpace);
     }
     let layout = VdsoLayout {

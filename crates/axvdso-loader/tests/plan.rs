@@ -239,3 +239,14 @@ fn unaligned_or_empty_pages_are_rejected() {
         assert!(space.maps.is_empty());
     }
 }
+
+#[test]
+fn sizes_that_overflow_are_rejected() {
+    let pages = VdsoPages {
+        vvar_size: usize::MAX - PAGE + 1,
+        ..PAGES
+    };
+    let mut space = MockSpace::new(7);
+    assert_eq!(map_vdso(&mut space, &pages), Err(HookError::InvalidInput));
+    assert!(space.maps.is_empty() && space.aux.is_empty());
+}

@@ -100,7 +100,10 @@ pub struct VdsoData {
     /// How the vDSO may serve the high-resolution clocks:
     /// [`VDSO_CLOCKMODE_NONE`] = take the syscall, [`VDSO_CLOCKMODE_ARCHTIMER`]
     /// = interpolate with the counter, [`VDSO_CLOCKMODE_TIMENS`] = read the
-    /// time-namespace page (never set). The coarse clocks do not depend on it.
+    /// time-namespace page (never set). A Linux-built vDSO serves the coarse
+    /// clocks whatever the mode; axvdso's own vDSO also sends them (and
+    /// `clock_getres`, `time`, the timezone) to the syscall unless the mode is
+    /// `ARCHTIMER`.
     pub clock_mode: AtomicI32,
     /// Counter value sampled at the last update; every `basetime` is the time
     /// at this counter value.
