@@ -129,6 +129,16 @@ pub fn build_vdso(
     fs::create_dir_all(work_dir)
         .map_err(|err| format!("creating {}: {err}", work_dir.display()))?;
 
+    const RELEASE_PROFILE: [&str; 8] = [
+        "opt-level=2",
+        "lto=true",
+        "codegen-units=1",
+        "panic=\"abort\"",
+        "debug=false",
+        "debug-assertions=false",
+        "overflow-checks=false",
+        "incremental=false",
+    ];
     let mut cargo = Command::new(&toolchain.cargo);
     scrub_env(&mut cargo);
     cargo
@@ -148,6 +158,12 @@ pub fn build_vdso(
         .args(["--target", target])
         .arg("--target-dir")
         .arg(&target_dir);
+    // The profile the image relies on, restated on the command line: a
+    // `[profile.release]` in a user's or a parent directory's cargo config
+    // would otherwise override vdso/Cargo.toml's.
+    for setting in RELEASE_PROFILE {
+        cargo.args(["--config", &format!("profile.release.{setting}")]);
+    }
     run(&mut cargo)?;
 
     let release = target_dir.join(target).join("release");

@@ -27,7 +27,9 @@ const ET_DYN: u16 = 3;
 
 const PT_LOAD: u32 = 1;
 const PT_DYNAMIC: u32 = 2;
+const PT_NOTE: u32 = 4;
 const PT_TLS: u32 = 7;
+const PT_GNU_EH_FRAME: u32 = 0x6474_e550;
 const PF_X: u32 = 1;
 const PF_W: u32 = 2;
 const PF_R: u32 = 4;
@@ -47,6 +49,9 @@ const DT_SYMENT: u64 = 11;
 const DT_SONAME: u64 = 14;
 const DT_RELSZ: u64 = 18;
 const DT_TEXTREL: u64 = 22;
+const DT_FLAGS: u64 = 30;
+/// `DT_FLAGS` bit: the object has text relocations.
+const DF_TEXTREL: u64 = 0x4;
 const DT_RELRSZ: u64 = 35;
 const DT_GNU_HASH: u64 = 0x6fff_fef5;
 const DT_VERSYM: u64 = 0x6fff_fff0;
@@ -275,6 +280,12 @@ pub enum ImageError {
     HasTls,
     /// There is no `PT_DYNAMIC` segment.
     NoDynamicSegment,
+    /// A segment every vDSO has (`PT_NOTE`: the kernel-version note;
+    /// `PT_GNU_EH_FRAME`: the unwinders' index) is missing.
+    MissingSegment {
+        /// The segment type's name.
+        p_type: &'static str,
+    },
     /// A relocation table of nonzero size.
     Relocations {
         /// The number of entries.
@@ -284,7 +295,7 @@ pub enum ImageError {
         /// Its value, in bytes.
         size: u64,
     },
-    /// `DT_TEXTREL` is present.
+    /// `DT_TEXTREL` is present, or `DT_FLAGS` has `DF_TEXTREL`.
     TextRelocations,
     /// A relocation section.
     RelocationSection {
@@ -425,6 +436,7 @@ impl fmt::Display for ImageError {
             ),
             Self::HasTls => f.write_str("has a PT_TLS segment"),
             Self::NoDynamicSegment => f.write_str("has no PT_DYNAMIC segment"),
+            Self::MissingSegment { p_type } => write!(f, "has no {p_type} segment"),
             Self::Relocations { count, tag, size } => {
                 write!(f, "has {count} relocations ({tag}={size})")
             }
@@ -686,8 +698,10 @@ pub fn gnu_hash(name: &[u8]) -> u32 {
 ///    [`IMAGE_SIZE_LIMIT`] bytes;
 /// 2. exactly one `PT_LOAD`, at address 0 and file offset 0, R+X and not W,
 ///    with no zero-filled tail; no `PT_TLS`; a `PT_DYNAMIC` inside the load;
+///    a `PT_NOTE` and a `PT_GNU_EH_FRAME`;
 /// 3. no relocations: no `DT_RELA`/`DT_REL`/`DT_JMPREL`/`DT_RELR` table of
-///    nonzero size, no `DT_TEXTREL`, no `SHT_RELA`/`SHT_REL`/`SHT_RELR` section;
+///    nonzero size, no `DT_TEXTREL` (nor `DF_TEXTREL` in `DT_FLAGS`), no
+///    `SHT_RELA`/`SHT_REL`/`SHT_RELR` section;
 /// 4. `DT_HASH` (musl reads only this one), `DT_GNU_HASH`, `DT_SYMTAB`,
 ///    `DT_STRTAB`, `DT_VERSYM`, `DT_VERDEF` and `DT_SONAME` present; the soname
 ///    is `linux-vdso.so.1`;
@@ -758,6 +772,7 @@ fn check_segments(reader: &Reader<'_>) -> ImageResult<(usize, (usize, usize))> {
     let mut loads = 0;
     let mut load = None;
     let mut dynamic = None;
+    let (mut note, mut eh_frame_hdr) = (false, false);
     for index in 0..phnum {
         let phdr = phoff + index * PHDR_SIZE;
         let p_type = reader.u32(phdr, "p_type")?;
@@ -773,6 +788,8 @@ fn check_segments(reader: &Reader<'_>) -> ImageResult<(usize, (usize, usize))> {
             }
             PT_DYNAMIC => dynamic = Some((offset, filesz)),
             PT_TLS => return Err(ImageError::HasTls),
+            PT_NOTE => note = true,
+            PT_GNU_EH_FRAME => eh_frame_hdr = true,
             _ => {}
         }
     }
@@ -790,6 +807,11 @@ fn check_segments(reader: &Reader<'_>) -> ImageResult<(usize, (usize, usize))> {
     }
     let load_size = reader.bytes(0, to_usize(filesz), "PT_LOAD contents")?.len();
     let (dyn_offset, dyn_size) = dynamic.ok_or(ImageError::NoDynamicSegment)?;
+    for (present, p_type) in [(note, "PT_NOTE"), (eh_frame_hdr, "PT_GNU_EH_FRAME")] {
+        if !present {
+            return Err(ImageError::MissingSegment { p_type });
+        }
+    }
     Reader(&reader.0[..load_size]).bytes(to_usize(dyn_offset), to_usize(dyn_size), "PT_DYNAMIC")?;
     Ok((load_size, (to_usize(dyn_offset), to_usize(dyn_size))))
 }
@@ -843,6 +865,10 @@ fn read_dynamic(loaded: &Reader<'_>, (offset, size): (usize, usize)) -> ImageRes
             DT_VERDEFNUM => &mut tags.verdefnum,
             DT_TEXTREL => {
                 tags.textrel = true;
+                continue;
+            }
+            DT_FLAGS => {
+                tags.textrel |= value & DF_TEXTREL != 0;
                 continue;
             }
             _ => continue,

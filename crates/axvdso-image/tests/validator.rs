@@ -233,6 +233,23 @@ fn segment_defects() {
         },
         |_| ImageError::NoDynamicSegment,
     );
+    // The note and the unwinders' index are part of every vDSO's shape.
+    check(
+        |img, _| {
+            let at = phdr(img, PT_NOTE).at;
+            put_u32(img, at, 0)
+        },
+        |_| ImageError::MissingSegment { p_type: "PT_NOTE" },
+    );
+    check(
+        |img, _| {
+            let at = phdr(img, PT_GNU_EH_FRAME).at;
+            put_u32(img, at, 0)
+        },
+        |_| ImageError::MissingSegment {
+            p_type: "PT_GNU_EH_FRAME",
+        },
+    );
 }
 
 #[test]
@@ -269,6 +286,23 @@ fn relocation_defects() {
         |img, _| {
             let at = dyn_entry(img, DT_SYMENT).at;
             put_u64(img, at, DT_TEXTREL)
+        },
+        |_| ImageError::TextRelocations,
+    );
+    // DT_FLAGS: DF_TEXTREL (0x4) is text relocations too; DF_BIND_NOW (0x8) is not.
+    const DT_FLAGS: u64 = 30;
+    for (arch, image) in images() {
+        let mut ok = image.clone();
+        let at = dyn_entry(&ok, DT_SYMENT).at;
+        put_u64(&mut ok, at, DT_FLAGS);
+        put_u64(&mut ok, at + 8, 0x8);
+        assert!(validate(&ok, arch).is_ok());
+    }
+    check(
+        |img, _| {
+            let at = dyn_entry(img, DT_SYMENT).at;
+            put_u64(img, at, DT_FLAGS);
+            put_u64(img, at + 8, 0x4)
         },
         |_| ImageError::TextRelocations,
     );

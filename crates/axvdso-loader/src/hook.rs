@@ -24,4 +24,4 @@ starry_hooks::register_exec_hook!(map_vdso_on_exec);
 
 // The data pages must be exactly what the image expects below its text.
 const _: () =
-    assert!(axvdso_image::VVAR_PAGES_BELOW * axvdso_image::PAGE_SIZE == axvdso_vvar::VVAR_SIZE);
+    assert!(axvdso_image::VVAR_PAGES_BELOW * axvdso_vvar::PAGE_SIZE_4K == axvdso_vvar::VVAR_SIZE);

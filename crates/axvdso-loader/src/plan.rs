@@ -2,9 +2,8 @@
 
 use core::ops::Range;
 
+use axvdso_vvar::PAGE_SIZE_4K;
 use starry_hooks::{AT_SYSINFO_EHDR, HookError, HookResult, UserPerm, UserSpaceIf};
-
-const PAGE_SIZE_4K: usize = 4096;
 
 /// The kernel pages to map: the vvar pages and, right above them, the vDSO text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,11 +15,6 @@ pub static VVAR_PAGES: VvarPages = VvarPages::new();
 /// calls [`Vvar::update`] after it sets the wall clock.
 pub static VVAR: Vvar<'static> = Vvar::new(&VVAR_PAGES);
 
-/// The writer of the kernel's vvar pages ([`VVAR`]).
-pub fn vvar() -> &'static Vvar<'static> {
-    &VVAR
-}
-
 /// The kernel virtual address of [`VVAR_PAGES`], for mapping them into user
 /// space. Page aligned; the area is [`VVAR_SIZE`](crate::VVAR_SIZE) bytes.
 pub fn vvar_kernel_addr() -> usize {
@@ -49,7 +44,7 @@ mod tests {
     fn kernel_pages_are_page_aligned_and_exactly_sized() {
         assert_eq!(vvar_kernel_addr() % PAGE_SIZE_4K, 0);
         assert_eq!(size_of_val(&VVAR_PAGES), VVAR_SIZE);
-        assert!(core::ptr::eq(vvar().pages(), &VVAR_PAGES));
+        assert!(core::ptr::eq(VVAR.pages(), &VVAR_PAGES));
     }
 
     #[test]

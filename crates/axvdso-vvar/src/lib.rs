@@ -31,7 +31,7 @@ mod writer;
 
 #[cfg(feature = "kernel")]
 pub use self::{
-    hook::{VVAR, VVAR_PAGES, vvar, vvar_kernel_addr},
+    hook::{VVAR, VVAR_PAGES, vvar_kernel_addr},
     mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},
     writer::Vvar,
 };

@@ -95,8 +95,7 @@ pub const fn hres_resolution_nanos(freq_hz: u64) -> u32 {
     }
     // Below 1 Hz is impossible for an integer frequency, so this is at most
     // NANOS_PER_SEC and fits in a u32.
-    let res = NANOS_PER_SEC.div_ceil(freq_hz);
-    if res == 0 { 1 } else { res as u32 }
+    NANOS_PER_SEC.div_ceil(freq_hz) as u32
 }
 
 #[cfg(test)]

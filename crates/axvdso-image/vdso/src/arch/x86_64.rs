@@ -28,9 +28,11 @@ impl VdsoArch for Arch {
     /// or `rdtscp` at boot; an image with no patching must pick one that works
     /// everywhere. `rdtscp` faults where the CPU or hypervisor lacks it, while
     /// `lfence` (SSE2) exists on every x86_64 and is dispatch-serialising on
-    /// Intel and on AMD under any kernel since 2018 (Linux sets the MSR bit;
-    /// Zen 2 and later always). Where it is not, `counter_delta` still turns a
-    /// counter read early, behind `cycle_last`, into a zero delta.
+    /// Intel, and on AMD once the kernel sets the MSR bit that makes it so (as
+    /// Linux does since 2018; Zen 2 and later always are). This image runs in
+    /// the host tests under Linux; a Starry x86_64 kernel would have to set
+    /// that bit itself. Where `lfence` does not serialise, `counter_delta`
+    /// still turns a counter read early, behind `cycle_last`, into a zero delta.
     #[inline(always)]
     fn read_counter() -> u64 {
         let (lo, hi): (u32, u32);
