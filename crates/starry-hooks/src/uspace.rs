@@ -73,6 +73,9 @@ pub trait UserSpaceIf {
     fn unmap(&mut self, user_start: usize, size: usize) -> HookResult;
 
     /// Appends an entry to the program's auxiliary vector.
+    ///
+    /// A kernel may accept only the keys it knows hooks need (Starry: only
+    /// [`AT_SYSINFO_EHDR`]) and answer [`HookError::Unsupported`](crate::HookError::Unsupported) for others.
     fn push_aux(&mut self, key: usize, value: usize) -> HookResult;
 
     /// Returns 64 random bits from the kernel's random source.
