@@ -73,21 +73,11 @@ static const char *const fn_names[] = {"clock_gettime", "gettimeofday", "clock_g
 enum path { PATH_VDSO, PATH_LIBC, PATH_SYSCALL, PATH_FLOOR, PATH_EXEC };
 static const char *const path_names[] = {"vdso", "libc", "syscall", "floor", "exec"};
 
-static const struct { clockid_t id; const char *name; } clocks[] = {
-    {CLOCK_REALTIME, "REALTIME"},
-    {CLOCK_MONOTONIC, "MONOTONIC"},
-    {CLOCK_MONOTONIC_RAW, "MONOTONIC_RAW"},
-    {CLOCK_REALTIME_COARSE, "REALTIME_COARSE"},
-    {CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE"},
-    {CLOCK_BOOTTIME, "BOOTTIME"},
-    {CLOCK_TAI, "TAI"},
-};
-#define N_CLOCKS (int)(sizeof clocks / sizeof clocks[0])
 
 /* One measurement: what is called, and what came out. */
 struct meas {
     enum fn fn;
-    int clock;       /* index into clocks[], or -1 */
+    int clock;       /* index into vdso_clocks[], or -1 */
     enum path path;
     long per_batch;  /* calls per batch, after calibration */
     double ns;       /* median ns per call */
@@ -123,7 +113,7 @@ static int exec_once(const char *path, const char *arg)
  * case so that the only work per iteration is the call itself. */
 static uint64_t run_batch(struct meas *m, long n)
 {
-    clockid_t id = m->clock >= 0 ? clocks[m->clock].id : 0;
+    clockid_t id = m->clock >= 0 ? vdso_clocks[m->clock].id : 0;
     struct timespec ts;
     struct timeval tv;
     unsigned cpu, node;
@@ -198,7 +188,7 @@ static double measure_ns_per_tick(void)
     return t1 > t0 ? ns / (double)(t1 - t0) : NAN;
 }
 
-static const char *clock_name(const struct meas *m) { return m->clock >= 0 ? clocks[m->clock].name : "-"; }
+static const char *clock_name(const struct meas *m) { return m->clock >= 0 ? vdso_clocks[m->clock].name : "-"; }
 
 static const char *path_name(const struct meas *m, int have_vdso)
 {
@@ -258,11 +248,11 @@ int main(int argc, char **argv)
         return check_summary();
 
     /* Everything to measure, in table order. */
-    struct meas ms[N_CLOCKS * 3 + 3 * 3 + 3];
+    struct meas ms[N_VDSO_CLOCKS * 3 + 3 * 3 + 3];
     int n = 0;
     const enum fn call_fns[] = {FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU};
     for (unsigned f = 0; f < sizeof call_fns / sizeof call_fns[0]; f++) {
-        int n_clocks = call_fns[f] == FN_GETTIME ? N_CLOCKS : 1;
+        int n_clocks = call_fns[f] == FN_GETTIME ? N_VDSO_CLOCKS : 1;
         for (int c = 0; c < n_clocks; c++) {
             int clock = call_fns[f] == FN_GETTIME ? c : call_fns[f] == FN_GETRES ? 1 : -1;
             for (enum path p = have_vdso ? PATH_VDSO : PATH_LIBC; p <= PATH_SYSCALL; p++)

@@ -16,6 +16,7 @@
 #include <elf.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 struct vdso {
     uintptr_t base;
@@ -93,5 +94,17 @@ static inline void *vdso_sym(const struct vdso *v, const char *name, const char 
     }
     return NULL;
 }
+
+/* The clocks the vDSO serves from its data page (the rest go to the syscall). */
+static const struct { clockid_t id; const char *name; } vdso_clocks[] = {
+    {CLOCK_REALTIME, "REALTIME"},
+    {CLOCK_MONOTONIC, "MONOTONIC"},
+    {CLOCK_MONOTONIC_RAW, "MONOTONIC_RAW"},
+    {CLOCK_REALTIME_COARSE, "REALTIME_COARSE"},
+    {CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE"},
+    {CLOCK_BOOTTIME, "BOOTTIME"},
+    {CLOCK_TAI, "TAI"},
+};
+#define N_VDSO_CLOCKS (int)(sizeof vdso_clocks / sizeof vdso_clocks[0])
 
 #endif

@@ -69,17 +69,6 @@ static long syscall_count(long nr)
     return found;
 }
 
-static const struct { clockid_t id; const char *name; } vdso_clocks[] = {
-    {CLOCK_REALTIME, "REALTIME"},
-    {CLOCK_MONOTONIC, "MONOTONIC"},
-    {CLOCK_MONOTONIC_RAW, "MONOTONIC_RAW"},
-    {CLOCK_REALTIME_COARSE, "REALTIME_COARSE"},
-    {CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE"},
-    {CLOCK_BOOTTIME, "BOOTTIME"},
-    {CLOCK_TAI, "TAI"},
-};
-#define N_VDSO_CLOCKS (int)(sizeof vdso_clocks / sizeof vdso_clocks[0])
-
 static gettime_fn vgettime;
 static gettimeofday_fn vgettimeofday;
 static getres_fn vgetres;
