@@ -94,6 +94,7 @@ say "[3/4] cargo build ($TARGET, $vdso_desc, LOG=$LOG${INIT:+, INIT=$INIT})"
 (cd "$APP" && cargo "+$KERNEL_TOOLCHAIN" build --release --locked --target "$TARGET" "${features[@]}" ${CARGO_EXTRA:-})
 
 # [4/4] raw image
-"$(rustc "+$KERNEL_TOOLCHAIN" --print sysroot)/lib/rustlib/x86_64-unknown-linux-gnu/bin/llvm-objcopy" \
+host=$(rustc "+$KERNEL_TOOLCHAIN" -vV | sed -n 's/^host: //p')
+"$(rustc "+$KERNEL_TOOLCHAIN" --print sysroot)/lib/rustlib/$host/bin/llvm-objcopy" \
     --strip-all -O binary "$out/starry-vdso-demo" "$BUILD_DIR/starry.bin"
 say "[4/4] $BUILD_DIR/starry.bin ($(stat -c %s "$BUILD_DIR/starry.bin") bytes)"

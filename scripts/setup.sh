@@ -10,8 +10,9 @@
 #         (Kbuild, for Linux's vDSO: scripts/linux-vdso.sh)
 #   [2/4] rustup toolchains: the kernel's pinned nightly (+rust-src, llvm-tools,
 #         bare-metal targets) and stable's targets for user programs and host tests
-#   [3/4] the `ziglang` PyPI wheel, whose `zig cc` and musl headers stand in for
-#         the riscv64 musl cross compiler lwext4_rust expects
+#   [3/4] the `ziglang` wheel (pip download, unpacked into build/toolchain),
+#         whose `zig cc` and musl headers stand in for the riscv64 musl cross
+#         compiler lwext4_rust expects
 #   [4/4] the musl cross wrappers in build/toolchain/bin
 #
 # Env: KERNEL_TOOLCHAIN (default nightly-2026-02-25), ZIG_VERSION (0.13.0).
@@ -27,7 +28,7 @@ say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 # --- [1/4] Debian packages -------------------------------------------------
 APT_PKGS=(qemu-system-misc opensbi gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
           libc6-riscv64-cross libc6-dev-riscv64-cross libclang-dev clang cmake make
-          e2fsprogs python3-pip flex bison bc golang-go)
+          e2fsprogs python3-pip flex bison bc golang-go gcc libc6-dev xz-utils git)
 missing=()
 for p in "${APT_PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -67,13 +68,25 @@ done
 say "[2/4] rust toolchains ready ($KERNEL_TOOLCHAIN, stable)"
 
 # --- [3/4] zig (musl headers + cc) --------------------------------------------
-if ! python3 -c "import ziglang" 2>/dev/null; then
-    say "[3/4] pip install ziglang==$ZIG_VERSION"
-    python3 -m pip install -q --disable-pip-version-check "ziglang==$ZIG_VERSION" 2>&1 | grep -v "Running pip as the 'root'" || true
+# The wheel is downloaded (not installed: no Python environment is touched,
+# which also works where the system Python refuses pip installs) and unpacked
+# into build/toolchain/zig.
+ZIG_DIR="$TOOLCHAIN_DIR/zig-$ZIG_VERSION"
+ZIG="$ZIG_DIR/ziglang/zig"
+if [ ! -x "$ZIG" ]; then
+    say "[3/4] pip download ziglang==$ZIG_VERSION"
+    wheels="$TOOLCHAIN_DIR/wheels"
+    rm -rf "$wheels" "$ZIG_DIR"; mkdir -p "$wheels"
+    python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+        -d "$wheels" "ziglang==$ZIG_VERSION"
+    wheel=$(ls "$wheels"/ziglang-"$ZIG_VERSION"-*.whl)
+    python3 -m zipfile -e "$wheel" "$ZIG_DIR"
+    chmod +x "$ZIG"
+    rm -rf "$wheels"
 fi
-ZIG_LIB=$(python3 -c "import ziglang,os;print(os.path.join(os.path.dirname(ziglang.__file__),'lib'))")
+ZIG_LIB="$ZIG_DIR/ziglang/lib"
 [ -d "$ZIG_LIB/libc/include/generic-musl" ] || { echo "setup: ziglang wheel has no musl headers at $ZIG_LIB" >&2; exit 1; }
-say "[3/4] zig present ($ZIG_LIB)"
+say "[3/4] zig $("$ZIG" version) in $ZIG_DIR"
 
 # --- [4/4] riscv64-linux-musl-* wrappers --------------------------------------
 # lwext4_rust compiles C with <arch>-linux-musl-cc/gcc (CMake) and asks
@@ -106,14 +119,16 @@ for a in "\$@"; do
         *) set -- "\$@" "\$a" ;;
     esac
 done
-exec python3 -m ziglang cc -target $arch-linux-musl "\$@"
+exec "$ZIG" cc -target $arch-linux-musl "\$@"
 WRAP
     done
-    for tool in ar ranlib objcopy objdump; do
-        printf '#!/bin/sh\nexec python3 -m ziglang %s "$@"\n' "$tool" > "$TOOLCHAIN_DIR/bin/$arch-linux-musl-$tool"
+    for tool in ar ranlib; do
+        printf '#!/bin/sh\nexec "%s" %s "$@"\n' "$ZIG" "$tool" > "$TOOLCHAIN_DIR/bin/$arch-linux-musl-$tool"
     done
-    printf '#!/bin/sh\nexec riscv64-linux-gnu-size "$@"\n' > "$TOOLCHAIN_DIR/bin/$arch-linux-musl-size"
-    printf '#!/bin/sh\nexec riscv64-linux-gnu-as "$@"\n' > "$TOOLCHAIN_DIR/bin/$arch-linux-musl-as"
+    # binutils for the rest (lwext4's build only names them)
+    for tool in objcopy objdump size as; do
+        printf '#!/bin/sh\nexec riscv64-linux-gnu-%s "$@"\n' "$tool" > "$TOOLCHAIN_DIR/bin/$arch-linux-musl-$tool"
+    done
     chmod +x "$TOOLCHAIN_DIR/bin/"*
 done
 say "[4/4] cross wrappers in $TOOLCHAIN_DIR/bin"
