@@ -7,11 +7,7 @@ use core::arch::{asm, global_asm};
 use super::VdsoArch;
 
 // Syscall numbers (asm-generic/unistd.h; riscv has no `time` syscall).
-const NR_CLOCK_GETTIME: usize = 113;
-const NR_CLOCK_GETRES: usize = 114;
 const NR_RT_SIGRETURN: usize = 139;
-const NR_GETCPU: usize = 168;
-const NR_GETTIMEOFDAY: usize = 169;
 /// `__NR_arch_specific_syscall + 15`.
 const NR_RISCV_FLUSH_ICACHE: usize = 259;
 
@@ -51,40 +47,28 @@ impl VdsoArch for Arch {
         image_start
     }
 
-    const NR_CLOCK_GETTIME: usize = NR_CLOCK_GETTIME;
-    const NR_CLOCK_GETRES: usize = NR_CLOCK_GETRES;
-    const NR_GETTIMEOFDAY: usize = NR_GETTIMEOFDAY;
-    const NR_GETCPU: usize = NR_GETCPU;
+    const NR_CLOCK_GETTIME: usize = 113;
+    const NR_CLOCK_GETRES: usize = 114;
+    const NR_GETTIMEOFDAY: usize = 169;
+    const NR_GETCPU: usize = 168;
 
     #[inline(always)]
     unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
-        // SAFETY: the caller upholds `syscall3`'s contract.
-        unsafe { syscall3(nr, a0, a1, a2) }
+        let ret: isize;
+        // SAFETY: `ecall` with a7 = nr enters the kernel, which preserves every
+        // register but a0; the caller vouches for the syscall's effects.
+        unsafe {
+            asm!(
+                "ecall",
+                in("a7") nr,
+                inlateout("a0") a0 as isize => ret,
+                in("a1") a1,
+                in("a2") a2,
+                options(nostack, preserves_flags),
+            );
+        }
+        ret
     }
-}
-
-/// Makes syscall `nr` with three arguments; returns `a0` (`-errno` on error).
-///
-/// # Safety
-///
-/// The syscall's effects with these arguments must be sound for the caller:
-/// every pointer argument must be valid for what the syscall does with it.
-#[inline(always)]
-unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
-    let ret: isize;
-    // SAFETY: `ecall` with a7 = nr enters the kernel, which preserves every
-    // register but a0; the caller vouches for the syscall's effects.
-    unsafe {
-        asm!(
-            "ecall",
-            in("a7") nr,
-            inlateout("a0") a0 as isize => ret,
-            in("a1") a1,
-            in("a2") a2,
-            options(nostack, preserves_flags),
-        );
-    }
-    ret
 }
 
 /// `int __vdso_flush_icache(void *start, void *end, unsigned long flags)`:
@@ -94,7 +78,7 @@ unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
 pub extern "C" fn __vdso_flush_icache(start: usize, end: usize, flags: usize) -> isize {
     // SAFETY: riscv_flush_icache reads and writes no user memory: it only
     // makes instruction fetches see earlier stores, on this or every hart.
-    unsafe { syscall3(NR_RISCV_FLUSH_ICACHE, start, end, flags) }
+    unsafe { Arch::syscall3(NR_RISCV_FLUSH_ICACHE, start, end, flags) }
 }
 
 // `__vdso_rt_sigreturn`: where a signal handler returns to (the kernel sets

@@ -11,11 +11,7 @@ use crate::{
 };
 
 // Syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl).
-const NR_GETTIMEOFDAY: usize = 96;
 const NR_TIME: usize = 201;
-const NR_CLOCK_GETTIME: usize = 228;
-const NR_CLOCK_GETRES: usize = 229;
-const NR_GETCPU: usize = 309;
 
 /// The x86_64 hooks.
 pub(crate) struct Arch;
@@ -62,42 +58,30 @@ impl VdsoArch for Arch {
         image_start
     }
 
-    const NR_CLOCK_GETTIME: usize = NR_CLOCK_GETTIME;
-    const NR_CLOCK_GETRES: usize = NR_CLOCK_GETRES;
-    const NR_GETTIMEOFDAY: usize = NR_GETTIMEOFDAY;
-    const NR_GETCPU: usize = NR_GETCPU;
+    const NR_CLOCK_GETTIME: usize = 228;
+    const NR_CLOCK_GETRES: usize = 229;
+    const NR_GETTIMEOFDAY: usize = 96;
+    const NR_GETCPU: usize = 309;
 
     #[inline(always)]
     unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
-        // SAFETY: the caller upholds `syscall3`'s contract.
-        unsafe { syscall3(nr, a0, a1, a2) }
+        let ret: isize;
+        // SAFETY: `syscall` enters the kernel, which returns in rax and clobbers
+        // only rcx and r11 (declared); the caller vouches for the effects.
+        unsafe {
+            asm!(
+                "syscall",
+                inlateout("rax") nr as isize => ret,
+                in("rdi") a0,
+                in("rsi") a1,
+                in("rdx") a2,
+                lateout("rcx") _,
+                lateout("r11") _,
+                options(nostack),
+            );
+        }
+        ret
     }
-}
-
-/// Makes syscall `nr` with three arguments; returns `rax` (`-errno` on error).
-///
-/// # Safety
-///
-/// The syscall's effects with these arguments must be sound for the caller:
-/// every pointer argument must be valid for what the syscall does with it.
-#[inline(always)]
-unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
-    let ret: isize;
-    // SAFETY: `syscall` enters the kernel, which returns in rax and clobbers
-    // only rcx and r11 (declared); the caller vouches for the effects.
-    unsafe {
-        asm!(
-            "syscall",
-            inlateout("rax") nr as isize => ret,
-            in("rdi") a0,
-            in("rsi") a1,
-            in("rdx") a2,
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
-    ret
 }
 
 /// `time_t __vdso_time(time_t *t)`: the seconds of `CLOCK_REALTIME` at the
@@ -112,7 +96,7 @@ pub extern "C" fn __vdso_time(t: OutPtr<'_, i64>) -> i64 {
             secs
         }
         // SAFETY: time writes only `*t`, a valid output or NULL.
-        None => unsafe { syscall3(NR_TIME, out_addr(t), 0, 0) as i64 },
+        None => unsafe { Arch::syscall3(NR_TIME, out_addr(t), 0, 0) as i64 },
     }
 }
 
