@@ -26,10 +26,10 @@ fn init_vvar(clock: &dyn ClockIf) {
     VVAR.init(clock);
 }
 
-/// Tick hook: publishes the current time unless another CPU is doing it.
+/// Tick hook: publishes the current time unless another CPU just did or is
+/// doing it (every CPU ticks; one update per tick period is enough).
 fn update_vvar(clock: &dyn ClockIf) {
-    // `false` means another CPU's update is in progress, which is as fresh.
-    let _ = VVAR.try_update(clock);
+    let _ = VVAR.tick_update(clock);
 }
 
 starry_hooks::register_boot_hook!(init_vvar);

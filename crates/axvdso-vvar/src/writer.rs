@@ -10,7 +10,7 @@ use crate::{
     base::{extrapolate, join_shifted, monotonic_shifted, split_shifted},
     clock_id,
     lock::{WriterGuard, WriterLock},
-    mult::{MAX_UPDATE_INTERVAL_SECS, calc_mult_shift, hres_resolution_nanos},
+    mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},
     seq::{write_begin, write_end},
 };
 
@@ -100,6 +100,10 @@ pub struct Vvar<'a> {
     clock_mode: AtomicI32,
     hrtimer_res: AtomicU32,
     coarse_res: AtomicU32,
+    /// Half a tick, in counter cycles: a tick finding a newer update than this
+    /// leaves the pages alone ([`tick_update`](Self::tick_update)). Read
+    /// without the lock, as a hint.
+    half_tick_cycles: AtomicU64,
 }
 
 impl<'a> Vvar<'a> {
@@ -118,6 +122,7 @@ impl<'a> Vvar<'a> {
             clock_mode: AtomicI32::new(VDSO_CLOCKMODE_NONE),
             hrtimer_res: AtomicU32::new(0),
             coarse_res: AtomicU32::new(0),
+            half_tick_cycles: AtomicU64::new(0),
         }
     }
 
@@ -157,6 +162,12 @@ impl<'a> Vvar<'a> {
         self.hrtimer_res
             .store(hres_resolution_nanos(freq_hz), Ordering::Relaxed);
         self.coarse_res.store(tick, Ordering::Relaxed);
+        let half_tick = u128::from(clock.tick_period_nanos()) * u128::from(freq_hz)
+            / (2 * u128::from(NANOS_PER_SEC));
+        self.half_tick_cycles.store(
+            half_tick.min(u128::from(u64::MAX)) as u64,
+            Ordering::Relaxed,
+        );
         self.has_base.store(false, Ordering::Relaxed);
         self.initialized.store(true, Ordering::Relaxed);
         self.publish(&guard, clock);
@@ -177,6 +188,25 @@ impl<'a> Vvar<'a> {
             }
             None => false,
         }
+    }
+
+    /// The tick hook's update, for a kernel whose every CPU ticks: publishes
+    /// like [`try_update`](Self::try_update), unless the pages already hold an
+    /// update less than half a tick old (another CPU's tick just published
+    /// one). So the pages change about once per tick period, not once per
+    /// CPU per tick, and readers retry less. Never waits.
+    ///
+    /// Returns whether it published.
+    pub fn tick_update(&self, clock: &dyn ClockIf) -> bool {
+        let last = self.pages.data[CS_HRES_COARSE]
+            .cycle_last
+            .load(Ordering::Relaxed);
+        // 0 before `init`, so nothing is skipped then.
+        let half_tick = self.half_tick_cycles.load(Ordering::Relaxed);
+        if clock.read_counter().wrapping_sub(last) < half_tick {
+            return false;
+        }
+        self.try_update(clock)
     }
 
     /// Publishes the clock's current time, waiting for the lock. Use it after
@@ -385,6 +415,42 @@ mod tests {
                 .map_or(0, |p| p.data[CS_HRES_COARSE].seq.load(Ordering::Relaxed));
             *self.published.lock().unwrap() = Some((counter, seq));
         }
+    }
+
+    #[test]
+    fn tick_update_skips_an_update_less_than_half_a_tick_old() {
+        let pages = VvarPages::new();
+        let vvar = Vvar::new(&pages);
+        // 10 MHz, 4 ms tick: half a tick is 20_000 cycles.
+        let clock = FakeClock::new(10_000_000, 1_000_000);
+        assert!(vvar.tick_update(&clock), "before init: nothing to skip");
+        assert_eq!(seqs(&pages), [0, 0], "but nothing published before init");
+        vvar.init(&clock);
+        let after_init = seqs(&pages);
+
+        // Another CPU's tick 1 ms later: the pages are fresh enough.
+        clock.counter.store(1_010_000, Ordering::Relaxed);
+        assert!(!vvar.tick_update(&clock));
+        assert_eq!(seqs(&pages), after_init);
+        assert_eq!(
+            pages.data[CS_HRES_COARSE]
+                .cycle_last
+                .load(Ordering::Relaxed),
+            1_000_000
+        );
+
+        // Half a tick later it publishes, from this sample.
+        clock.counter.store(1_020_000, Ordering::Relaxed);
+        assert!(vvar.tick_update(&clock));
+        assert_eq!(seqs(&pages), after_init.map(|s| s + 2));
+        assert_eq!(
+            pages.data[CS_HRES_COARSE]
+                .cycle_last
+                .load(Ordering::Relaxed),
+            1_020_000
+        );
+        let coarse = &pages.data[CS_HRES_COARSE].basetime[clock_id::MONOTONIC_COARSE as usize];
+        assert_eq!(coarse.nsec.load(Ordering::Relaxed), 102_000_000);
     }
 
     #[test]
