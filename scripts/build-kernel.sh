@@ -3,7 +3,7 @@
 #
 # Usage: scripts/build-kernel.sh            (env below selects what)
 #
-# [1/4] patched starry-kernel source (scripts/starry-src.sh) if out of date
+# [1/4] patched Starry crates (scripts/starry-src.sh) if out of date
 # [2/4] the platform config: axplat's axconfig.toml with our overrides
 #       (task stack, 100 Hz tick, 1 GiB RAM, SMP CPUs)
 # [3/4] cargo build --locked of apps/vdso for the bare-metal target
@@ -52,13 +52,19 @@ else
     unset AXVDSO_EXTERNAL_IMAGE
 fi
 
-# [1/4] patched source: redo when a patch or the script is newer than the tree
-src=$ROOT/build/starry-kernel
-if [ ! -f "$src/.patched" ] || [ -n "$(find "$ROOT/patches" "$ROOT/scripts/starry-src.sh" -newer "$src/.patched" -print -quit)" ]; then
-    say "[1/4] patching starry-kernel"
-    "$ROOT/scripts/starry-src.sh" "$src"
+# [1/4] patched sources: redo when a patch or the script is newer than a tree
+stale=0
+for dir in "$ROOT"/patches/starry-0.2/*/; do
+    tree=$ROOT/build/$(basename "$dir")
+    if [ ! -f "$tree/.patched" ] || [ -n "$(find "$dir" "$ROOT/scripts/starry-src.sh" -newer "$tree/.patched" -print -quit)" ]; then
+        stale=1
+    fi
+done
+if [ "$stale" = 1 ]; then
+    say "[1/4] patching the Starry crates"
+    "$ROOT/scripts/starry-src.sh"
 else
-    say "[1/4] patched starry-kernel up to date"
+    say "[1/4] patched Starry crates up to date"
 fi
 
 # [2/4] platform config

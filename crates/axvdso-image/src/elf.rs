@@ -120,6 +120,16 @@ impl Arch {
         }
     }
 
+    /// The function the kernel points a signal handler's return address at
+    /// (one of [`required_symbols`](Self::required_symbols)), or `None` where
+    /// libcs always pass their own restorer (`SA_RESTORER` on x86_64).
+    pub const fn sigreturn_symbol(self) -> Option<&'static str> {
+        match self {
+            Self::Riscv64 => Some("__vdso_rt_sigreturn"),
+            Self::X86_64 => None,
+        }
+    }
+
     /// The functions an image must export under [`version_node`](Self::version_node):
     /// what Linux 6.1 exports and libcs or the kernel look up.
     pub const fn required_symbols(self) -> &'static [&'static str] {

@@ -60,6 +60,20 @@ pub fn vdso_image() -> &'static [u8] {
     &VDSO_IMAGE.0
 }
 
+/// The offset of the image's signal-return code ([`Arch::sigreturn_symbol`])
+/// from its first byte, read from its symbol table at build time; `None` on
+/// arches where libcs bring their own.
+pub fn sigreturn_offset() -> Option<usize> {
+    let name = ARCH.sigreturn_symbol()?;
+    let symbol = crate::symbols::SYMBOLS.iter().find(|s| s.name == name);
+    // build.rs refused an image without every required symbol.
+    Some(
+        symbol
+            .expect("the sigreturn symbol is a required symbol")
+            .offset,
+    )
+}
+
 /// The ELF file without the padding ([`VDSO_ELF_SIZE`] bytes), e.g. for
 /// [`validate`](crate::validate).
 pub fn vdso_elf() -> &'static [u8] {

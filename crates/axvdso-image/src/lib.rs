@@ -13,6 +13,6 @@ pub use self::{
     },
     image::{
         ARCH, IMAGE_SOURCE, ImageSource, PageAligned, TEXT_SECTION, VDSO_ELF_SIZE, VDSO_IMAGE,
-        VDSO_TEXT_SIZE, VERSION_NODE, VVAR_PAGES_BELOW, vdso_elf, vdso_image,
+        VDSO_TEXT_SIZE, VERSION_NODE, VVAR_PAGES_BELOW, sigreturn_offset, vdso_elf, vdso_image,
     },
 };

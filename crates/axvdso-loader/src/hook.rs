@@ -13,6 +13,7 @@ fn kernel_vdso_pages() -> VdsoPages {
         vvar_size: axvdso_vvar::VVAR_SIZE,
         text_kernel_addr: image.as_ptr() as usize,
         text_size: image.len(),
+        sigreturn_offset: axvdso_image::sigreturn_offset(),
     }
 }
 

@@ -16,6 +16,9 @@ pub struct VdsoPages {
     pub text_kernel_addr: usize,
     /// Size of the vDSO image, in bytes (a multiple of the page size).
     pub text_size: usize,
+    /// Offset in the image of the code signal handlers return to
+    /// (`__vdso_rt_sigreturn`), or `None` where libcs bring their own.
+    pub sigreturn_offset: Option<usize>,
 }
 
 /// Where the vDSO was mapped in one address space.
@@ -27,6 +30,8 @@ pub struct VdsoLayout {
     pub text_start: usize,
     /// Total size of the mapping (vvar + text), in bytes.
     pub size: usize,
+    /// Where this program's signal handlers return, if the image has the code.
+    pub signal_return: Option<usize>,
 }
 
 /// Picks a page-aligned base for `size` bytes inside `window`, uniformly from
@@ -51,6 +56,9 @@ fn check_pages(pages: &VdsoPages) -> HookResult {
         && aligned(pages.text_size))
         || pages.vvar_size == 0
         || pages.text_size == 0
+        || pages
+            .sigreturn_offset
+            .is_some_and(|off| off >= pages.text_size)
     {
         return Err(HookError::InvalidInput);
     }
@@ -58,9 +66,10 @@ fn check_pages(pages: &VdsoPages) -> HookResult {
 }
 
 /// Maps `pages` at a random base inside the address space's special-mapping
-/// window and pushes `AT_SYSINFO_EHDR`.
+/// window, points the program's signal return at the image's sigreturn code
+/// (if it has one) and pushes `AT_SYSINFO_EHDR`.
 ///
-/// On error nothing stays mapped.
+/// On error nothing stays mapped and the signal return is the kernel's default.
 pub fn map_vdso(uspace: &mut dyn UserSpaceIf, pages: &VdsoPages) -> HookResult<VdsoLayout> {
     check_pages(pages)?;
     let size = pages
@@ -82,10 +91,12 @@ pub fn map_vdso(uspace: &mut dyn UserSpaceIf, pages: &VdsoPages) -> HookResult<V
     {
         return Err(HookError::NoSpace);
     }
+    let text_start = base + pages.vvar_size;
     let layout = VdsoLayout {
         vvar_start: base,
-        text_start: base + pages.vvar_size,
+        text_start,
         size,
+        signal_return: pages.sigreturn_offset.map(|off| text_start + off),
     };
 
     uspace.map_kernel_pages(
@@ -105,8 +116,10 @@ pub fn map_vdso(uspace: &mut dyn UserSpaceIf, pages: &VdsoPages) -> HookResult<V
         )
         .and_then(|()| {
             uspace
-                .push_aux(AT_SYSINFO_EHDR, layout.text_start)
+                .set_signal_return(layout.signal_return)
+                .and_then(|()| uspace.push_aux(AT_SYSINFO_EHDR, layout.text_start))
                 .inspect_err(|_| {
+                    let _ = uspace.set_signal_return(None);
                     let _ = uspace.unmap(layout.text_start, pages.text_size);
                 })
         });

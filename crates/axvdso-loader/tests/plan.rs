@@ -22,9 +22,12 @@ struct MockSpace {
     maps: Vec<Mapping>,
     occupied: Vec<Range<usize>>,
     aux: Vec<(usize, usize)>,
+    /// `None`: the kernel's default signal return.
+    signal_return: Option<usize>,
     random: u64,
     fail_map_named: Option<&'static str>,
     fail_aux: bool,
+    fail_signal_return: bool,
 }
 
 impl MockSpace {
@@ -33,9 +36,11 @@ impl MockSpace {
             maps: Vec::new(),
             occupied: Vec::new(),
             aux: Vec::new(),
+            signal_return: None,
             random,
             fail_map_named: None,
             fail_aux: false,
+            fail_signal_return: false,
         }
     }
 
@@ -107,6 +112,13 @@ impl UserSpaceIf for MockSpace {
         );
         Ok(())
     }
+    fn set_signal_return(&mut self, user_addr: Option<usize>) -> HookResult {
+        if self.fail_signal_return && user_addr.is_some() {
+            return Err(HookError::InvalidInput);
+        }
+        self.signal_return = user_addr;
+        Ok(())
+    }
     fn push_aux(&mut self, key: usize, value: usize) -> HookResult {
         if self.fail_aux {
             return Err(HookError::Unsupported);
@@ -124,6 +136,7 @@ const PAGES: VdsoPages = VdsoPages {
     vvar_size: 2 * PAGE,
     text_kernel_addr: 0xffff_ffc0_8050_0000,
     text_size: 2 * PAGE,
+    sigreturn_offset: Some(0x508),
 };
 
 #[test]
@@ -154,6 +167,8 @@ fn maps_vvar_below_text_with_exact_sizes_and_permissions() {
     assert!(!space.maps[0].perm.contains(UserPerm::WRITE));
     assert!(!space.maps[1].perm.contains(UserPerm::WRITE));
     assert_eq!(space.aux, vec![(AT_SYSINFO_EHDR, layout.text_start)]);
+    assert_eq!(layout.signal_return, Some(layout.text_start + 0x508));
+    assert_eq!(space.signal_return, layout.signal_return);
     assert!(WINDOW.contains(&layout.vvar_start) && layout.vvar_start + layout.size <= WINDOW.end);
 }
 
@@ -216,6 +231,32 @@ fn a_failed_aux_push_unmaps_everything() {
     space.fail_aux = true;
     assert_eq!(map_vdso(&mut space, &PAGES), Err(HookError::Unsupported));
     assert!(space.maps.is_empty());
+    assert_eq!(
+        space.signal_return, None,
+        "signal return left in an unmapped vDSO"
+    );
+}
+
+#[test]
+fn a_failed_signal_return_unmaps_everything() {
+    let mut space = MockSpace::new(7);
+    space.fail_signal_return = true;
+    assert_eq!(map_vdso(&mut space, &PAGES), Err(HookError::InvalidInput));
+    assert!(space.maps.is_empty() && space.aux.is_empty());
+    assert_eq!(space.signal_return, None);
+}
+
+#[test]
+fn an_image_without_sigreturn_code_keeps_the_default() {
+    let pages = VdsoPages {
+        sigreturn_offset: None,
+        ..PAGES
+    };
+    let mut space = MockSpace::new(7);
+    let layout = map_vdso(&mut space, &pages).unwrap();
+    assert_eq!(layout.signal_return, None);
+    assert_eq!(space.signal_return, None);
+    assert_eq!(space.aux, vec![(AT_SYSINFO_EHDR, layout.text_start)]);
 }
 
 #[test]
@@ -231,6 +272,10 @@ fn unaligned_or_empty_pages_are_rejected() {
         },
         VdsoPages {
             vvar_size: 0,
+            ..PAGES
+        },
+        VdsoPages {
+            sigreturn_offset: Some(PAGES.text_size),
             ..PAGES
         },
     ] {

@@ -60,6 +60,11 @@ pub trait UserSpaceIf {
     /// them sees the same physical frames, and a fork shares them too.
     ///
     /// `name` is how the mapping is listed (e.g. `[vdso]` in `/proc/PID/maps`).
+    ///
+    /// The frames stay the kernel's: the process may unmap the mapping or
+    /// remove permissions from it, but never gain a permission beyond `perm`
+    /// (`mprotect` fails with `EACCES`), so no process writes a frame that
+    /// another one reads.
     fn map_kernel_pages(
         &mut self,
         user_start: usize,
@@ -71,6 +76,13 @@ pub trait UserSpaceIf {
 
     /// Removes the mapping of `[user_start, user_start + size)`.
     fn unmap(&mut self, user_start: usize, size: usize) -> HookResult;
+
+    /// Sets where this program's signal handlers return when installed
+    /// without `SA_RESTORER`: `Some(user_addr)` of code that calls
+    /// `rt_sigreturn`, such as the vDSO's `__vdso_rt_sigreturn`, or `None`
+    /// for the kernel's default. A fork inherits it; every exec starts from
+    /// the default.
+    fn set_signal_return(&mut self, user_addr: Option<usize>) -> HookResult;
 
     /// Appends an entry to the program's auxiliary vector.
     ///

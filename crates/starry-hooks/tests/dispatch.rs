@@ -60,6 +60,9 @@ impl UserSpaceIf for RecordingSpace {
     fn unmap(&mut self, _: usize, _: usize) -> HookResult {
         Ok(())
     }
+    fn set_signal_return(&mut self, _: Option<usize>) -> HookResult {
+        Ok(())
+    }
     fn push_aux(&mut self, key: usize, value: usize) -> HookResult {
         self.aux.push((key, value));
         Ok(())
