@@ -23,7 +23,9 @@
 #   justrun   boot QEMU with what is built
 #   test      lint, host tests of every crate, then the QEMU end-to-end checks
 #   lint      cargo fmt --check and clippy -D warnings on every crate (the
-#             vDSO crate for riscv64 and x86_64, feature-less builds too), cargo doc
+#             vDSO crate for riscv64 and x86_64, feature-less builds too), cargo doc,
+#             and the patch series: applies to the pristine crates, leaves the
+#             files it touches rustfmt-clean (scripts/check-series.sh)
 #   unittest  host tests only: cargo test --workspace, then extimage
 #   extimage  a broken AXVDSO_EXTERNAL_IMAGE must fail the axvdso-image build
 #             with the validator's message (scripts/check-external-image.sh)
@@ -35,7 +37,7 @@
 #             build/$(ARCH)/bench-disk.img (runner.list: /bin/bench), boots
 #             each, prints the table and BENCH lines (scripts/bench-report.py)
 #   fmt       cargo fmt;  clippy: cargo clippy -D warnings;  doc: cargo doc
-#   patches   re-export patches/ from build/starry-dev (see scripts/starry-dev.sh)
+#   patches   re-export patches/starry-0.2/ from build/starry-dev (see scripts/starry-dev.sh)
 #   clean     remove build/ and target/
 
 A        ?= apps/vdso
@@ -182,6 +184,7 @@ lint: $(SETUP)
 	$(Q)cd $(VDSO_CRATE) && cargo fmt --check
 	$(Q)cd $(RUST_GUEST) && cargo fmt --check
 	$(Q)$(MAKE) --no-print-directory clippy doc
+	$(Q)scripts/check-series.sh
 
 clippy:
 	$(Q)cargo clippy --workspace --all-targets -- -D warnings
