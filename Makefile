@@ -81,7 +81,7 @@ KERNEL    := $(KDIR)/starry.bin
 DISK      := $(BUILD)/$(ARCH)/disk.img
 BENCH_DISK := $(BUILD)/$(ARCH)/bench-disk.img
 SETUP     := $(BUILD)/.setup-done
-GUEST_PROGS := clock-static clock-dynamic rust-std go-clock vdso-static vdso-dynamic
+GUEST_PROGS := clock-static clock-dynamic rust-std go-clock vdso-static vdso-dynamic guard-static guard-dynamic
 SELFTESTS   := vdso_test_abi vdso_test_clock_getres vdso_test_correctness vdso_test_getcpu vdso_test_gettimeofday
 # Linux 6.1's copies of these two look up version LINUX_2.6 (x86's node) on
 # every arch; Linux's own riscv64 vDSO (LINUX_4.15) makes them skip too.

@@ -5,8 +5,10 @@
 #
 # [1/4] C programs (apps/vdso/user/c) with Debian's riscv64 glibc cross gcc:
 #       /bin/runner (init), /bin/clock-{static,dynamic} (auxv + clocks),
-#       /bin/vdso-{static,dynamic} (the vDSO checks), /bin/bench and
-#       /bin/exit0 (make bench),
+#       /bin/vdso-{static,dynamic} (the vDSO checks),
+#       /bin/guard-{static,dynamic} (attacks on the shared vDSO pages, Linux
+#       signal frames; unwind tables for their unwinding checks), /bin/bench
+#       and /bin/exit0 (make bench),
 #       and Linux's vDSO selftests in /selftests (scripts/selftests.sh)
 # [2/4] the Rust std program (apps/vdso/user/rust-clock, stable toolchain,
 #       riscv64gc-unknown-linux-gnu, crt-static): /bin/rust-clock; the Go
@@ -51,6 +53,8 @@ $CC "${CFLAGS[@]}" -static -o "$STAGE/bin/clock-static" "$SRC/c/clock_demo.c"
 $CC "${CFLAGS[@]}" -o "$STAGE/bin/clock-dynamic" "$SRC/c/clock_demo.c"
 $CC "${CFLAGS[@]}" -static -pthread -o "$STAGE/bin/vdso-static" "$SRC/c/vdso_test.c"
 $CC "${CFLAGS[@]}" -pthread -o "$STAGE/bin/vdso-dynamic" "$SRC/c/vdso_test.c"
+$CC "${CFLAGS[@]}" -fasynchronous-unwind-tables -static -o "$STAGE/bin/guard-static" "$SRC/c/vdso_guard.c"
+$CC "${CFLAGS[@]}" -fasynchronous-unwind-tables -o "$STAGE/bin/guard-dynamic" "$SRC/c/vdso_guard.c"
 $CC "${CFLAGS[@]}" -static -o "$STAGE/bin/bench" "$SRC/c/bench.c"
 $CC "${CFLAGS[@]}" -static -nostdlib -o "$STAGE/bin/exit0" "$SRC/c/exit0.c"
 
@@ -71,9 +75,10 @@ command -v go >/dev/null || { echo "mkdisk: go not found (run: make setup)" >&2;
 
 say "[3/4] root tree"
 # glibc's loader is named by PT_INTERP; libc.so.6 goes where it searches.
+# libgcc_s.so.1: the unwinder of /bin/guard-dynamic and of glibc's backtrace().
 cp -L "$GNU_SYSROOT/lib/ld-linux-riscv64-lp64d.so.1" "$STAGE/lib/"
 mkdir -p "$STAGE/lib/riscv64-linux-gnu" "$STAGE/lib64/lp64d"
-for lib in libc.so.6 libm.so.6; do
+for lib in libc.so.6 libm.so.6 libgcc_s.so.1; do
     cp -L "$GNU_SYSROOT/lib/$lib" "$STAGE/lib/$lib"
 done
 if [ -n "$RUNNER_LIST" ]; then
@@ -87,6 +92,8 @@ else
 /bin/go-clock
 /bin/vdso-static
 /bin/vdso-dynamic
+/bin/guard-static
+/bin/guard-dynamic
 /selftests/vdso_test_abi
 /selftests/vdso_test_clock_getres
 /selftests/vdso_test_correctness

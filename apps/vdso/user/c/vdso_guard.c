@@ -1,0 +1,1374 @@
+/* vdso_guard.c - the vDSO's shared pages stay the kernel's; signal frames are Linux's.
+ *
+ * Built statically (/bin/guard-static) and dynamically (/bin/guard-dynamic).
+ *
+ * Part A. Every process maps the same kernel frames as [vvar] (2 pages) and,
+ * right above, [vdso] (the text, at AT_SYSINFO_EHDR). A process may do what
+ * it likes to its own mappings, but nothing it does may change what another
+ * process, or the kernel, sees. Each attack runs in forked children that
+ * report every step (return value, errno) through a pipe; a sibling forked
+ * before the attack waits meanwhile. Afterwards the parent and the sibling
+ * compare the text byte for byte with a snapshot and the constant vvar fields
+ * (clock_mode, mask, mult, shift of both vdso_data records), and call the
+ * vDSO clock between two syscalls.
+ *   1. mprotect to writable: [vvar] refuses with EACCES (no VM_MAYWRITE). The
+ *      text may refuse likewise, or do what Linux does (its text mapping has
+ *      VM_MAYWRITE, for debuggers): succeed and give the writer a private
+ *      copy. Whenever the kernel says yes, the child overwrites the whole
+ *      range, so a write that reached the shared frames shows in the parent.
+ *   2. PROT_NONE and back: a read faults, the restore brings the clock back,
+ *      and a later mprotect never grants more than in 1.
+ *   3. part of [vvar]: mprotect of one page, munmap of the other. Linux
+ *      refuses both (EINVAL: special mappings never split); a kernel that
+ *      splits must keep the name [vvar] on the pieces and drop the hole.
+ *   4. munmap of both: maps lists neither, the clock syscall still works, and
+ *      an anonymous mapping at the old address is fresh (zeros), writable and
+ *      not named after the vDSO.
+ *   5. MAP_FIXED anonymous mappings over each: fresh, private, renamed.
+ *   6. mremap: a moved text keeps its bytes and grants no shared write;
+ *      growing [vvar] fails (Linux: VM_DONTEXPAND) or maps nothing new.
+ *   7. the kernel as the writer: read() and clock_gettime() into the pages
+ *      fail with EFAULT; a /proc/self/mem write is refused, or (the text,
+ *      as on Linux, FOLL_FORCE) lands in the writer's private copy only.
+ *   8. after every attack, the sibling's view; at the end, a freshly exec'd
+ *      copy of this program (--verify) hashes the same text and reads time.
+ *
+ * Part B. Signal delivery as Linux riscv64 does it: rt_sigframe = siginfo_t
+ * then ucontext_t, uc_mcontext = pc, x1..x31, f0..f31, fcsr; handlers set by
+ * sigaction(SA_SIGINFO) without SA_RESTORER, each run in a forked child.
+ *   1. the handler returns to __vdso_rt_sigreturn (li a7,139; ecall);
+ *   2. unwinding from a handler (libgcc's _Unwind_Backtrace; glibc's
+ *      backtrace() in the dynamic build) gets through the signal frame to the
+ *      function that raised the signal. Its address range: raiser() is the
+ *      only function in section "guard_raiser", whose bounds the linker
+ *      gives as __start_guard_raiser / __stop_guard_raiser;
+ *   3. pc += 4 in the frame resumes right after a faulting load;
+ *   4. f0..f31 and fcsr survive a handler that overwrites them, the handler
+ *      sees them in the frame, and what it writes there is what is restored;
+ *   5. __gregs[n] is xn (values set by inline asm before an ecall), pc is the
+ *      address after the ecall, sp the interrupted sp, the frame right below;
+ *   6. no word of siginfo + ucontext lies in the kernel half (the stack
+ *      below is zeroed first, so only what the kernel wrote can match).
+ *
+ * Usage: vdso_guard                       run every check
+ *        vdso_guard --verify HASH LEN     (internal) the exec'd checker
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <unwind.h>
+
+#include "check.h"
+#include "vdso_lookup.h"
+
+#define PAGE 4096UL
+/* The layout of the kernel under test (Linux 6.1's riscv64 one). -D can
+ * override it to try Part A on another Linux (x86_64's [vvar] differs). */
+#ifndef VVAR_SIZE
+#define VVAR_SIZE 8192UL /* [vvar]: the data page and the time-namespace page */
+#endif
+#ifndef VVAR_BELOW
+#define VVAR_BELOW VVAR_SIZE /* [vvar] starts this far below AT_SYSINFO_EHDR */
+#endif
+#ifndef VDSO_VERSION
+#define VDSO_VERSION "LINUX_4.15"
+#endif
+#ifndef VD_STRIDE /* vdso_data[2] at the start of data page 0: size, fields */
+#define VD_STRIDE 240
+#define VD_MODE 4   /* s32 clock_mode */
+#define VD_MASK 16  /* u64 mask */
+#define VD_MULT 24  /* u32 mult */
+#define VD_SHIFT 28 /* u32 shift */
+#endif
+
+typedef int (*gettime_fn)(clockid_t, struct timespec *);
+
+static const char *self_path;
+static gettime_fn vgettime;
+static void *vsigreturn;
+static uintptr_t text, vvar; /* [vdso] and [vvar] starts */
+static size_t text_len;
+static unsigned char *snap; /* the text bytes before any attack */
+struct vconst {
+    int32_t mode[2];
+    uint64_t mask[2];
+    uint32_t mult[2], shift[2];
+};
+static struct vconst snap_const;
+
+/* ---- helpers ---- */
+
+static int64_t ts_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec; }
+
+static const char *errname(int e)
+{
+    const char *n = strerrorname_np(e);
+    return n ? n : "?";
+}
+
+static uint64_t fnv1a(const volatile unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static int all_bytes(const void *p, size_t n, unsigned char b)
+{
+    const volatile unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        if (c[i] != b)
+            return 0;
+    return 1;
+}
+
+/* A wait status in words, from a small ring of buffers. */
+static const char *status_str(int st)
+{
+    static char ring[8][40];
+    static int k;
+    char *b = ring[k++ & 7];
+    if (st == -1)
+        snprintf(b, 40, "fork failed");
+    else if (WIFEXITED(st))
+        snprintf(b, 40, "exit %d", WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+        snprintf(b, 40, "killed by %s", sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");
+    else
+        snprintf(b, 40, "status %#x", st);
+    return b;
+}
+
+static int killed_by(int st, int sig) { return st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == sig; }
+
+/* The wait status of a child that reads one byte at addr. */
+static int read_status(uintptr_t addr)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(10); /* alarms are not inherited: a hung reader would hold our pipes */
+        (void)*(const volatile unsigned char *)addr;
+        _exit(0);
+    }
+    int st = -1;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    return st;
+}
+
+static void read_vconst(struct vconst *c)
+{
+    const volatile unsigned char *p = (const volatile unsigned char *)vvar;
+    for (int i = 0; i < 2; i++) {
+        c->mode[i] = *(const volatile int32_t *)(p + i * VD_STRIDE + VD_MODE);
+        c->mask[i] = *(const volatile uint64_t *)(p + i * VD_STRIDE + VD_MASK);
+        c->mult[i] = *(const volatile uint32_t *)(p + i * VD_STRIDE + VD_MULT);
+        c->shift[i] = *(const volatile uint32_t *)(p + i * VD_STRIDE + VD_SHIFT);
+    }
+}
+
+/* clock_mode, mask and shift never change; neither does CS_RAW's mult.
+ * CS_HRES_COARSE's mult may be nudged by timekeeping (NTP): 0.1% allowed. */
+static int vconst_same(const struct vconst *a, const struct vconst *b)
+{
+    for (int i = 0; i < 2; i++)
+        if (a->mode[i] != b->mode[i] || a->mask[i] != b->mask[i] || a->shift[i] != b->shift[i])
+            return 0;
+    uint32_t d = a->mult[0] > b->mult[0] ? a->mult[0] - b->mult[0] : b->mult[0] - a->mult[0];
+    return a->mult[1] == b->mult[1] && d <= b->mult[0] / 1000;
+}
+
+/* 20 rounds of syscall, vDSO, syscall reads of CLOCK_MONOTONIC, in order. */
+static int vclock_ok(void)
+{
+    if (!vgettime)
+        return 0;
+    for (int i = 0; i < 20; i++) {
+        struct timespec a, v, b;
+        long r0 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &a);
+        int rv = vgettime(CLOCK_MONOTONIC, &v);
+        long r1 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &b);
+        if (r0 || rv || r1 || ts_ns(&v) < ts_ns(&a) || ts_ns(&b) < ts_ns(&v) || v.tv_nsec >= 1000000000L)
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- /proc/self/maps: "start-end perms offset dev inode   name" ---- */
+
+struct vma {
+    unsigned long lo, hi;
+    char perms[8], name[40];
+};
+static struct vma vmas[256];
+static int n_vmas;
+
+static int load_maps(void)
+{
+    static char buf[1 << 16];
+    size_t len = 0;
+    ssize_t n;
+    n_vmas = 0;
+    int fd = open("/proc/self/maps", O_RDONLY);
+    if (fd < 0)
+        return -1;
+    while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)n;
+    close(fd);
+    buf[len] = 0;
+    for (char *line = buf, *eol; *line && n_vmas < 256; line = eol + 1) {
+        eol = strchr(line, '\n');
+        if (!eol)
+            eol = line + strlen(line) - 1;
+        else
+            *eol = 0;
+        struct vma *v = &vmas[n_vmas];
+        unsigned long off, inode;
+        unsigned maj, min;
+        int name_at = 0;
+        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &v->lo, &v->hi, v->perms, &off, &maj, &min,
+                   &inode, &name_at) < 7)
+            continue;
+        snprintf(v->name, sizeof v->name, "%s", name_at > 0 ? line + name_at : "");
+        n_vmas++;
+    }
+    return n_vmas;
+}
+
+static const struct vma *vma_at(unsigned long addr)
+{
+    for (int i = 0; i < n_vmas; i++)
+        if (vmas[i].lo <= addr && addr < vmas[i].hi)
+            return &vmas[i];
+    return NULL;
+}
+
+static int count_named(const char *name)
+{
+    int n = 0;
+    for (int i = 0; i < n_vmas; i++)
+        n += !strcmp(vmas[i].name, name);
+    return n;
+}
+
+/* Lines named name with these perms cover [lo, hi) exactly: how many (0 if not). */
+static int tiled(const char *name, unsigned long lo, unsigned long hi, const char *perms)
+{
+    int pieces = 0;
+    for (unsigned long a = lo; a < hi; pieces++) {
+        const struct vma *v = vma_at(a);
+        if (!v || v->lo != a || v->hi > hi || strcmp(v->name, name) || strcmp(v->perms, perms))
+            return 0;
+        a = v->hi;
+    }
+    return pieces;
+}
+
+static int unmapped(unsigned long lo, unsigned long hi)
+{
+    for (int i = 0; i < n_vmas; i++)
+        if (vmas[i].lo < hi && lo < vmas[i].hi)
+            return 0;
+    return 1;
+}
+
+/* ---- children that report through a pipe ---- */
+
+static int report_fd = -1;
+static const void *report_buf;
+static size_t report_len;
+
+/* Child: send the whole result struct as it stands (the parent keeps the last). */
+static void report(void)
+{
+    if (write(report_fd, report_buf, report_len) != (ssize_t)report_len)
+        _exit(120);
+}
+
+/* Runs fn(out) in a forked child (alarm: 20 s) that reports *out whenever it
+ * calls report() and once more at the end. *out gets the last full report,
+ * *got their number; returns the child's wait status (-1: no child). */
+static int run_child(void (*fn)(void *), void *out, size_t len, int *got)
+{
+    int fds[2];
+    memset(out, 0, len);
+    *got = 0;
+    if (pipe(fds))
+        return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        report_fd = fds[1];
+        report_buf = out;
+        report_len = len;
+        alarm(20);
+        fn(out);
+        report();
+        _exit(0);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return -1;
+    }
+    unsigned char *buf = malloc(len);
+    size_t have = 0;
+    ssize_t n;
+    while (buf && (n = read(fds[0], buf + have, len - have)) > 0)
+        if ((have += (size_t)n) == len) {
+            memcpy(out, buf, len);
+            (*got)++;
+            have = 0;
+        }
+    free(buf);
+    close(fds[0]);
+    int st = -1;
+    waitpid(pid, &st, 0);
+    return st;
+}
+
+/* Part A children record steps: a return value, its errno, an extra value. */
+struct steps {
+    int n;
+    struct step {
+        long ret, aux;
+        int err;
+    } s[12];
+};
+static struct steps *cur;
+
+static void step(int i, long ret, long aux)
+{
+    int e = errno;
+    cur->s[i] = (struct step){ret, aux, ret == -1 ? e : 0};
+    if (i >= cur->n)
+        cur->n = i + 1;
+    report();
+}
+
+/* What step i said: "0", "-1 EACCES", or "not reached". */
+static const char *said(const struct steps *r, int i)
+{
+    static char ring[8][32];
+    static int k;
+    char *b = ring[k++ & 7];
+    if (i >= r->n)
+        return "not reached";
+    if (r->s[i].ret == -1)
+        snprintf(b, 32, "-1 %s", errname(r->s[i].err));
+    else
+        snprintf(b, 32, "%ld", r->s[i].ret);
+    return b;
+}
+
+static int reached(const struct steps *r, int i) { return i < r->n; }
+static int ret_is(const struct steps *r, int i, long v) { return i < r->n && r->s[i].ret == v; }
+static int failed_with(const struct steps *r, int i, int e) { return ret_is(r, i, -1) && r->s[i].err == e; }
+
+/* ---- Part A: the snapshot, and what must hold after every attack ---- */
+
+static int setup_part_a(void)
+{
+    vvar = text - VVAR_BELOW;
+    load_maps();
+    const struct vma *t = vma_at(text), *d = vma_at(vvar);
+    int ok = t && d && t->lo == text && !strcmp(t->name, "[vdso]") && !strcmp(t->perms, "r-xp") &&
+             d->lo == vvar && d->hi == vvar + VVAR_SIZE && !strcmp(d->name, "[vvar]") &&
+             !strcmp(d->perms, "r--p");
+    text_len = ok ? t->hi - t->lo : 0;
+    if (!check(ok, "/proc/self/maps (%d lines parsed): [vvar] r--p %#lx-%#lx, [vdso] r-xp at %#lx, %zu bytes",
+               n_vmas, (unsigned long)vvar, (unsigned long)(vvar + VVAR_SIZE), (unsigned long)text, text_len))
+        return -1;
+    snap = malloc(text_len);
+    memcpy(snap, (const void *)text, text_len);
+    read_vconst(&snap_const);
+    const struct vconst *c = &snap_const;
+    check(c->mask[0] && c->mask[1] && c->mult[0] && c->mult[1] && c->shift[0] < 64 && c->shift[1] < 64,
+          "vvar page 0 holds two vdso_data records: clock_mode %d/%d, mask %#llx/%#llx, mult %u/%u, "
+          "shift %u/%u", c->mode[0], c->mode[1], (unsigned long long)c->mask[0],
+          (unsigned long long)c->mask[1], c->mult[0], c->mult[1], c->shift[0], c->shift[1]);
+    check(vclock_ok(), "before the attacks: the vDSO CLOCK_MONOTONIC lies between two syscalls");
+    return 0;
+}
+
+static void check_intact(const char *after)
+{
+    size_t off = 0;
+    while (off < text_len && ((const volatile unsigned char *)text)[off] == snap[off])
+        off++;
+    int text_ok = off == text_len;
+    char where[48] = "";
+    if (!text_ok)
+        snprintf(where, sizeof where, "; first difference at +%zu", off);
+    check(text_ok, "%s: the [vdso] text is the snapshot byte for byte (%zu bytes%s)", after, text_len, where);
+    struct vconst now;
+    read_vconst(&now);
+    int vvar_ok = vconst_same(&now, &snap_const);
+    check(vvar_ok, "%s: vvar clock_mode/mask/mult/shift unchanged (now mode %d/%d, mask %#llx/%#llx, "
+          "mult %u/%u, shift %u/%u)", after, now.mode[0], now.mode[1], (unsigned long long)now.mask[0],
+          (unsigned long long)now.mask[1], now.mult[0], now.mult[1], now.shift[0], now.shift[1]);
+    /* A vDSO over changed pages might spin or crash: call it only if intact. */
+    check(text_ok && vvar_ok && vclock_ok(), "%s: the vDSO CLOCK_MONOTONIC lies between two syscalls%s", after,
+          text_ok && vvar_ok ? "" : " (not called: the pages changed)");
+}
+
+/* Attack 8: a sibling forked before an attack checks its own view after it. */
+struct sibling {
+    pid_t pid;
+    int go;
+};
+
+static void sibling_start(struct sibling *s)
+{
+    int fds[2] = {-1, -1};
+    s->pid = -1;
+    s->go = -1;
+    if (pipe(fds))
+        return;
+    fflush(stdout);
+    s->pid = fork();
+    if (s->pid == 0) {
+        close(fds[1]);
+        alarm(60);
+        char c;
+        if (read(fds[0], &c, 1) != 1)
+            _exit(8);
+        struct vconst now;
+        read_vconst(&now);
+        int code = memcmp((const void *)text, snap, text_len) ? 1 : 0;
+        code |= vconst_same(&now, &snap_const) ? 0 : 2;
+        if (code == 0 && !vclock_ok())
+            code |= 4;
+        _exit(code);
+    }
+    close(fds[0]);
+    s->go = fds[1];
+}
+
+static void sibling_finish(struct sibling *s, const char *after)
+{
+    int st = -1;
+    if (s->go >= 0 && write(s->go, "x", 1) == 1 && s->pid > 0)
+        waitpid(s->pid, &st, 0);
+    if (s->go >= 0)
+        close(s->go);
+    check(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "%s: a sibling forked before it still sees the snapshot text, vvar fields and a working "
+          "vDSO clock (%s; 1 = text, 2 = vvar, 4 = clock)", after, status_str(st));
+}
+
+/* ---- Part A attacks ---- */
+
+static uintptr_t a_addr; /* what the next child attacks */
+static size_t a_len;
+static int a_prot;
+
+/* Attack 1: mprotect writable; if that works, overwrite and read back. */
+static void child_make_writable(void *out)
+{
+    cur = out;
+    step(0, mprotect((void *)a_addr, a_len, a_prot), 0);
+    if (cur->s[0].ret != 0)
+        return;
+    memset((void *)a_addr, 0x5a, a_len);
+    step(1, 0, 0);
+    if (!(a_prot & PROT_READ))
+        step(2, mprotect((void *)a_addr, a_len, PROT_READ), 0);
+    step(3, all_bytes((void *)a_addr, a_len, 0x5a), 0);
+}
+
+/* mprotect at step i refused with EACCES or, where a private copy is
+ * allowed (the text), succeeded and the writer read its own bytes back. */
+static void verdict_write(const char *what, const struct steps *r, int i, int st, int may_copy)
+{
+    int refused = failed_with(r, i, EACCES);
+    int copied = may_copy && ret_is(r, i, 0) && ret_is(r, i + 3, 1); /* its read-back step */
+    check(refused || copied, "%s: %s (%s; child %s)", what,
+          refused ? "refused with EACCES"
+          : copied ? "allowed, and the writer's private copy took its write (Linux: copy-on-write)"
+                   : may_copy ? "must fail with EACCES or give a private copy"
+                              : "must fail with EACCES",
+          said(r, i), status_str(st));
+}
+
+static void attack_make_writable(void)
+{
+    static const struct { int prot; const char *name; } prots[] = {
+        {PROT_READ | PROT_WRITE | PROT_EXEC, "PROT_READ|PROT_WRITE|PROT_EXEC"},
+        {PROT_READ | PROT_WRITE, "PROT_READ|PROT_WRITE"},
+        {PROT_WRITE, "PROT_WRITE"},
+    };
+    struct sibling sib;
+    struct steps r;
+    char what[128];
+    int got;
+    sibling_start(&sib);
+    for (int i = 0; i < 3; i++) {
+        a_addr = text, a_len = text_len, a_prot = prots[i].prot;
+        int st = run_child(child_make_writable, &r, sizeof r, &got);
+        snprintf(what, sizeof what, "attack 1: mprotect([vdso], %zu, %s)", text_len, prots[i].name);
+        verdict_write(what, &r, 0, st, 1);
+    }
+    a_addr = vvar, a_len = VVAR_SIZE, a_prot = PROT_READ | PROT_WRITE;
+    int st = run_child(child_make_writable, &r, sizeof r, &got);
+    snprintf(what, sizeof what, "attack 1: mprotect([vvar], %lu, PROT_READ|PROT_WRITE)", VVAR_SIZE);
+    verdict_write(what, &r, 0, st, 0);
+    check_intact("after attack 1");
+    sibling_finish(&sib, "after attack 1");
+}
+
+/* Attack 2: PROT_NONE, a faulting read, restore, the clock, then writable. */
+static void child_none_and_back(void *out)
+{
+    cur = out;
+    step(0, mprotect((void *)a_addr, a_len, PROT_NONE), 0);
+    int st = read_status(a_addr);
+    step(1, killed_by(st, SIGSEGV), st);
+    step(2, mprotect((void *)a_addr, a_len, a_prot), 0);
+    step(3, vclock_ok(), 0);
+    step(4, mprotect((void *)a_addr, a_len, PROT_READ), 0);
+    step(5, mprotect((void *)a_addr, a_len, PROT_READ | PROT_WRITE), 0);
+    if (cur->s[5].ret != 0)
+        return;
+    memset((void *)a_addr, 0x5a, a_len);
+    step(8, all_bytes((void *)a_addr, a_len, 0x5a), 0);
+}
+
+static void attack_none_and_back(void)
+{
+    static const struct { const char *name, *restore; int prot, text; } targets[] = {
+        {"[vdso]", "PROT_READ|PROT_EXEC", PROT_READ | PROT_EXEC, 1},
+        {"[vvar]", "PROT_READ", PROT_READ, 0},
+    };
+    struct sibling sib;
+    struct steps r;
+    char what[160];
+    int got;
+    sibling_start(&sib);
+    for (int i = 0; i < 2; i++) {
+        a_addr = targets[i].text ? text : vvar;
+        a_len = targets[i].text ? text_len : VVAR_SIZE;
+        a_prot = targets[i].prot;
+        int st = run_child(child_none_and_back, &r, sizeof r, &got);
+        check(ret_is(&r, 0, 0) && ret_is(&r, 1, 1),
+              "attack 2: mprotect(%s, PROT_NONE) succeeds (%s) and a read of it then dies of SIGSEGV (%s)",
+              targets[i].name, said(&r, 0), reached(&r, 1) ? status_str((int)r.s[1].aux) : status_str(st));
+        check(ret_is(&r, 2, 0) && ret_is(&r, 3, 1),
+              "attack 2: mprotect(%s, %s) restores it (%s) and the vDSO clock works again (%s)",
+              targets[i].name, targets[i].restore, said(&r, 2), said(&r, 3));
+        snprintf(what, sizeof what, "attack 2: after mprotect(%s, PROT_READ) (%s), PROT_READ|PROT_WRITE",
+                 targets[i].name, said(&r, 4));
+        verdict_write(what, &r, 5, st, targets[i].text);
+    }
+    check_intact("after attack 2");
+    sibling_finish(&sib, "after attack 2");
+}
+
+/* Attack 3: one [vvar] page PROT_NONE and back, then the other unmapped.
+ * Linux refuses both with EINVAL (special mappings never split); a kernel
+ * that splits must keep the name [vvar] on every piece. */
+static void child_partial(void *out)
+{
+    cur = out;
+    step(0, mprotect((void *)vvar, PAGE, PROT_NONE), 0);
+    int split = cur->s[0].ret == 0;
+    load_maps();
+    step(1, split ? tiled("[vvar]", vvar, vvar + PAGE, "---p") == 1 &&
+                        tiled("[vvar]", vvar + PAGE, vvar + VVAR_SIZE, "r--p") == 1
+                  : tiled("[vvar]", vvar, vvar + VVAR_SIZE, "r--p") == 1,
+         count_named("[vvar]"));
+    int st = read_status(vvar);
+    step(2, split ? killed_by(st, SIGSEGV) : st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0, st);
+    step(3, mprotect((void *)vvar, PAGE, PROT_READ), 0);
+    load_maps();
+    step(4, tiled("[vvar]", vvar, vvar + VVAR_SIZE, "r--p") > 0, count_named("[vvar]"));
+    step(5, munmap((void *)(vvar + PAGE), PAGE), 0);
+    split = cur->s[5].ret == 0;
+    load_maps();
+    step(6, split ? tiled("[vvar]", vvar, vvar + PAGE, "r--p") == 1 && unmapped(vvar + PAGE, vvar + 2 * PAGE) &&
+                        (VVAR_SIZE == 2 * PAGE || tiled("[vvar]", vvar + 2 * PAGE, vvar + VVAR_SIZE, "r--p") > 0)
+                  : tiled("[vvar]", vvar, vvar + VVAR_SIZE, "r--p") > 0,
+         count_named("[vvar]"));
+    int first = read_status(vvar), hole = split ? read_status(vvar + PAGE) : 0;
+    step(7, first != -1 && WIFEXITED(first) && WEXITSTATUS(first) == 0 && (!split || killed_by(hole, SIGSEGV)),
+         split ? hole : first);
+}
+
+static void attack_partial(void)
+{
+    struct sibling sib;
+    struct steps r;
+    int got;
+    sibling_start(&sib);
+    int st = run_child(child_partial, &r, sizeof r, &got);
+    int split = ret_is(&r, 0, 0);
+    check((split || failed_with(&r, 0, EINVAL)) && ret_is(&r, 1, 1) && ret_is(&r, 2, 1),
+          "attack 3: mprotect(first [vvar] page, PROT_NONE) -> %s: %s (%ld [vvar] lines; a read %s; child %s)",
+          said(&r, 0),
+          split ? "split: maps shows [vvar] ---p then [vvar] r--p and the page faults"
+                : "refused (Linux: EINVAL, special mappings do not split), [vvar] stays whole and readable",
+          reached(&r, 1) ? r.s[1].aux : -1L, reached(&r, 2) ? status_str((int)r.s[2].aux) : "not reached",
+          status_str(st));
+    check(ret_is(&r, 3, 0) && ret_is(&r, 4, 1),
+          "attack 3: mprotect(first page, PROT_READ) (%s): [vvar] r--p lines cover the %lu bytes (%ld lines)",
+          said(&r, 3), VVAR_SIZE, reached(&r, 4) ? r.s[4].aux : -1L);
+    split = ret_is(&r, 5, 0);
+    check((split || failed_with(&r, 5, EINVAL)) && ret_is(&r, 6, 1) && ret_is(&r, 7, 1),
+          "attack 3: munmap(second [vvar] page) -> %s: %s (%ld [vvar] lines; %s)", said(&r, 5),
+          split ? "[vvar] stays on the first page, which reads, and the hole is gone from maps and faults"
+                : "refused (Linux: EINVAL), [vvar] stays whole and readable",
+          reached(&r, 6) ? r.s[6].aux : -1L, reached(&r, 7) ? status_str((int)r.s[7].aux) : "not reached");
+    check_intact("after attack 3");
+    sibling_finish(&sib, "after attack 3");
+}
+
+/* Attack 4: munmap both; the syscall clock; a fresh mapping at the address. */
+static void child_unmap_all(void *out)
+{
+    cur = out;
+    step(0, munmap((void *)text, text_len), 0);
+    step(1, munmap((void *)vvar, VVAR_SIZE), 0);
+    load_maps();
+    step(2, !count_named("[vdso]") && !count_named("[vvar]") && unmapped(vvar, vvar + VVAR_SIZE) &&
+                unmapped(text, text + text_len), n_vmas);
+    struct timespec a = {0, 0}, b = {0, 0};
+    long r0 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &a);
+    long r1 = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &b);
+    step(3, r0 == 0 && r1 == 0 && ts_ns(&a) > 0 && ts_ns(&b) >= ts_ns(&a), 0);
+    size_t span = text + text_len - vvar;
+    void *m = mmap((void *)vvar, span, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    step(4, m == (void *)vvar ? 0 : -1, 0);
+    if (m != (void *)vvar)
+        return;
+    step(5, all_bytes(m, span, 0), 0);
+    memset(m, 0xa5, span);
+    step(6, all_bytes(m, span, 0xa5), 0);
+    load_maps();
+    const struct vma *v = vma_at(vvar);
+    step(7, v && !strcmp(v->perms, "rw-p") && !count_named("[vdso]") && !count_named("[vvar]"), 0);
+}
+
+static void attack_unmap_all(void)
+{
+    struct sibling sib;
+    struct steps r;
+    int got;
+    sibling_start(&sib);
+    int st = run_child(child_unmap_all, &r, sizeof r, &got);
+    check(ret_is(&r, 0, 0) && ret_is(&r, 1, 0) && ret_is(&r, 2, 1),
+          "attack 4: munmap([vdso]) (%s) and munmap([vvar]) (%s): maps lists neither (child %s)",
+          said(&r, 0), said(&r, 1), status_str(st));
+    check(ret_is(&r, 3, 1), "attack 4: then the clock_gettime syscall still works (%s)", said(&r, 3));
+    check(ret_is(&r, 4, 0) && ret_is(&r, 5, 1) && ret_is(&r, 6, 1) && ret_is(&r, 7, 1),
+          "attack 4: a MAP_FIXED anonymous mapping at the old address works (%s), reads zeros (%s), takes "
+          "writes (%s), and maps shows it rw-p without the old names (%s)", said(&r, 4), said(&r, 5),
+          said(&r, 6), said(&r, 7));
+    check_intact("after attack 4");
+    sibling_finish(&sib, "after attack 4");
+}
+
+/* Attack 5: MAP_FIXED private anonymous mappings over the text and vvar. */
+static void child_map_over(void *out)
+{
+    cur = out;
+    const uintptr_t at[2] = {text, vvar};
+    const size_t len[2] = {text_len, VVAR_SIZE};
+    for (int i = 0; i < 2; i++) {
+        void *m = mmap((void *)at[i], len[i], PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+        step(3 * i, m == (void *)at[i] ? 0 : -1, 0);
+        if (m != (void *)at[i])
+            return;
+        step(3 * i + 1, all_bytes(m, len[i], 0), 0);
+        memset(m, 0xa5, len[i]);
+        step(3 * i + 2, all_bytes(m, len[i], 0xa5), 0);
+    }
+    load_maps();
+    const struct vma *t = vma_at(text), *d = vma_at(vvar);
+    step(6, t && d && !strcmp(t->perms, "rw-p") && !strcmp(d->perms, "rw-p") && !count_named("[vdso]") &&
+                !count_named("[vvar]"), 0);
+}
+
+static void attack_map_over(void)
+{
+    struct sibling sib;
+    struct steps r;
+    int got;
+    sibling_start(&sib);
+    int st = run_child(child_map_over, &r, sizeof r, &got);
+    for (int i = 0; i < 2; i++)
+        check(ret_is(&r, 3 * i, 0) && ret_is(&r, 3 * i + 1, 1) && ret_is(&r, 3 * i + 2, 1),
+              "attack 5: mmap(MAP_FIXED|MAP_PRIVATE|MAP_ANONYMOUS, RW) over %s (%s): fresh zeros (%s), "
+              "takes writes (%s) (child %s)", i ? "[vvar]" : "[vdso]", said(&r, 3 * i), said(&r, 3 * i + 1),
+              said(&r, 3 * i + 2), status_str(st));
+    check(ret_is(&r, 6, 1), "attack 5: maps shows both ranges rw-p and no [vdso] or [vvar] line (%s)",
+          said(&r, 6));
+    check_intact("after attack 5");
+    sibling_finish(&sib, "after attack 5");
+}
+
+/* Attack 6: mremap the text (in place, then moved) and grow vvar. */
+static void child_mremap(void *out)
+{
+    cur = out;
+    void *m = mremap((void *)text, text_len, text_len, MREMAP_MAYMOVE);
+    step(0, m == MAP_FAILED ? -1 : 0, (long)m);
+    uintptr_t now = m == MAP_FAILED ? text : (uintptr_t)m;
+    void *hole = mmap(NULL, text_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *moved = MAP_FAILED;
+    if (hole != MAP_FAILED)
+        moved = mremap((void *)now, text_len, text_len, MREMAP_MAYMOVE | MREMAP_FIXED, hole);
+    step(1, moved == MAP_FAILED ? -1 : 0, (long)moved);
+    if (moved != MAP_FAILED) {
+        load_maps();
+        const struct vma *v = vma_at((uintptr_t)moved);
+        step(2, !memcmp(moved, snap, text_len), v && !strcmp(v->name, "[vdso]"));
+        step(3, mprotect(moved, text_len, PROT_READ | PROT_WRITE), 0);
+        if (cur->s[3].ret == 0) {
+            memset(moved, 0x5a, text_len);
+            step(6, all_bytes(moved, text_len, 0x5a), 0);
+        }
+    }
+    void *g = mremap((void *)vvar, VVAR_SIZE, 2 * VVAR_SIZE, MREMAP_MAYMOVE);
+    step(7, g == MAP_FAILED ? -1 : 0, (long)g);
+    if (g == MAP_FAILED)
+        return;
+    int st = read_status((uintptr_t)g + VVAR_SIZE);
+    step(8, killed_by(st, SIGSEGV) || killed_by(st, SIGBUS) ||
+                (WIFEXITED(st) && all_bytes((char *)g + VVAR_SIZE, VVAR_SIZE, 0)), st);
+    step(9, mprotect(g, 2 * VVAR_SIZE, PROT_READ | PROT_WRITE), 0);
+    if (cur->s[9].ret == 0)
+        memset(g, 0x5a, 2 * VVAR_SIZE);
+}
+
+static void attack_mremap(void)
+{
+    struct sibling sib;
+    struct steps r;
+    int got;
+    sibling_start(&sib);
+    int st = run_child(child_mremap, &r, sizeof r, &got);
+    check(reached(&r, 1) && (ret_is(&r, 1, -1) || ret_is(&r, 2, 1)),
+          "attack 6: mremap([vdso], MREMAP_MAYMOVE) -> %s (%#lx), then MREMAP_FIXED to a new address -> %s "
+          "(%#lx): a moved text holds the vDSO bytes (%s; named [vdso] there: %s; child %s)", said(&r, 0),
+          reached(&r, 0) ? (unsigned long)r.s[0].aux : 0UL, said(&r, 1),
+          reached(&r, 1) ? (unsigned long)r.s[1].aux : 0UL, said(&r, 2),
+          reached(&r, 2) ? (r.s[2].aux ? "yes" : "no") : "-", status_str(st));
+    if (ret_is(&r, 1, 0))
+        verdict_write("attack 6: mprotect(moved [vdso], PROT_READ|PROT_WRITE)", &r, 3, st, 1);
+    check(ret_is(&r, 7, -1) || (ret_is(&r, 8, 1) && failed_with(&r, 9, EACCES)),
+          "attack 6: mremap([vvar], %lu -> %lu, MREMAP_MAYMOVE) fails (%s), or grows into nothing readable "
+          "(%s) and stays unwritable (%s)", VVAR_SIZE, 2 * VVAR_SIZE, said(&r, 7), said(&r, 8), said(&r, 9));
+    check_intact("after attack 6");
+    sibling_finish(&sib, "after attack 6");
+}
+
+/* Attack 7: the kernel asked to write into the pages. */
+static void child_kernel_writes(void *out)
+{
+    cur = out;
+    int p[2];
+    unsigned char junk[64];
+    memset(junk, 0xa5, sizeof junk);
+    if (pipe(p) || write(p[1], junk, sizeof junk) != sizeof junk)
+        return;
+    step(0, read(p[0], (void *)text, 16), 0);
+    step(1, read(p[0], (void *)vvar, 16), 0);
+    step(2, syscall(SYS_clock_gettime, CLOCK_REALTIME, (void *)vvar), 0);
+    step(3, syscall(SYS_clock_gettime, CLOCK_REALTIME, (void *)text), 0);
+    int fd = open("/proc/self/mem", O_RDWR);
+    step(4, fd < 0 ? -1 : 0, 0);
+    if (fd < 0)
+        return;
+    unsigned char inv[16];
+    for (int i = 0; i < 16; i++)
+        inv[i] = (unsigned char)~snap[i];
+    long n = pwrite(fd, inv, sizeof inv, (off_t)vvar);
+    step(5, n, 0);
+    n = pwrite(fd, inv, sizeof inv, (off_t)text);
+    step(6, n, !memcmp((const void *)text, inv, sizeof inv));
+}
+
+static void attack_kernel_writes(void)
+{
+    static const char *what[4] = {"read(pipe, [vdso], 16)", "read(pipe, [vvar], 16)",
+                                  "clock_gettime(CLOCK_REALTIME, [vvar])",
+                                  "clock_gettime(CLOCK_REALTIME, [vdso])"};
+    struct sibling sib;
+    struct steps r;
+    int got;
+    sibling_start(&sib);
+    int st = run_child(child_kernel_writes, &r, sizeof r, &got);
+    for (int i = 0; i < 4; i++)
+        check(failed_with(&r, i, EFAULT), "attack 7: %s fails with EFAULT (%s; child %s)", what[i], said(&r, i),
+              status_str(st));
+    int no_file = ret_is(&r, 4, -1);
+    check(no_file || (reached(&r, 5) && r.s[5].ret < 0),
+          "attack 7: a /proc/self/mem write at [vvar] is refused (open: %s, pwrite: %s)", said(&r, 4),
+          said(&r, 5));
+    int priv = ret_is(&r, 6, 16) && r.s[6].aux;
+    check(no_file || (reached(&r, 6) && r.s[6].ret < 0) || priv,
+          "attack 7: a /proc/self/mem write at [vdso] is refused or lands in the writer's private copy "
+          "(open: %s, pwrite: %s%s)", said(&r, 4), said(&r, 6), priv ? ", the writer sees it" : "");
+    check_intact("after attack 7");
+    sibling_finish(&sib, "after attack 7");
+}
+
+/* A freshly exec'd copy of this program sees the same text: --verify. */
+static void check_exec_verify(void)
+{
+    char hash[24], len[24], pass[64], fail[64], line[512];
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)fnv1a(snap, text_len));
+    snprintf(len, sizeof len, "%zu", text_len);
+    snprintf(pass, sizeof pass, "PASS %s:", check_prog);
+    snprintf(fail, sizeof fail, "FAIL %s:", check_prog);
+    int fds[2], lines = 0;
+    if (pipe(fds)) {
+        check(0, "exec --verify: pipe: %s", strerror(errno));
+        return;
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        char *argv[] = {(char *)self_path, "--verify", hash, len, NULL};
+        alarm(30); /* kept across exec */
+        execv(self_path, argv);
+        execv("/proc/self/exe", argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    /* Relay its lines; its checks count in our closing line. */
+    FILE *in = fdopen(fds[0], "r");
+    while (in && fgets(line, sizeof line, in)) {
+        fputs(line, stdout);
+        if (!strncmp(line, pass, strlen(pass)))
+            check_passed++, lines++;
+        else if (!strncmp(line, fail, strlen(fail)))
+            check_failed++, lines++;
+    }
+    fflush(stdout);
+    if (in)
+        fclose(in);
+    int st = -1;
+    if (pid > 0)
+        waitpid(pid, &st, 0);
+    check(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && lines == 2,
+          "%s --verify %s %s, exec'd after the attacks, passed its 2 checks (%s, %d lines)", self_path, hash,
+          len, status_str(st), lines);
+}
+
+static int verify_main(const char *hash, const char *len)
+{
+    text = getauxval(AT_SYSINFO_EHDR);
+    load_maps();
+    const struct vma *t = text ? vma_at(text) : NULL;
+    size_t n = t && t->lo == text && !strcmp(t->name, "[vdso]") ? t->hi - t->lo : 0;
+    uint64_t want = strtoull(hash, NULL, 16), got = n ? fnv1a((const void *)text, n) : 0;
+    check(n && n == strtoul(len, NULL, 10) && got == want,
+          "exec'd: the [vdso] text at %#lx (%zu bytes) hashes to %016llx, as the parent's (%s bytes, %s)",
+          (unsigned long)text, n, (unsigned long long)got, len, hash);
+    struct vdso v;
+    if (text && vdso_open(&v, text) == 0)
+        vgettime = (gettime_fn)vdso_sym(&v, "__vdso_clock_gettime", VDSO_VERSION);
+    check(vclock_ok(), "exec'd: the vDSO CLOCK_MONOTONIC lies between two syscalls");
+    return check_failed ? 1 : 0;
+}
+
+static void part_a(void)
+{
+    if (!check(text != 0 && vgettime != NULL, "AT_SYSINFO_EHDR = %#lx, __vdso_clock_gettime@%s = %p",
+               (unsigned long)text, VDSO_VERSION, (void *)vgettime) ||
+        setup_part_a())
+        return;
+    attack_make_writable();
+    attack_none_and_back();
+    attack_partial();
+    attack_unmap_all();
+    attack_map_over();
+    attack_mremap();
+    attack_kernel_writes();
+    check_exec_verify();
+}
+
+/* ---- Part B: riscv64 signal frames ---- */
+
+#if defined(__riscv) && __riscv_xlen == 64
+
+static void install(int sig, void (*handler)(int, siginfo_t *, void *))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = handler;
+    sa.sa_flags = SA_SIGINFO; /* and no SA_RESTORER: the kernel picks the return */
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+static void kill_self(int sig) { syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig); }
+
+/* "none" or e.g. "f7" / "x12", from a small ring of buffers. */
+static const char *first_bad(char reg, int n)
+{
+    static char ring[4][16];
+    static int k;
+    char *b = ring[k++ & 3];
+    if (n < 0)
+        return "none";
+    snprintf(b, 16, "%c%d", reg, n);
+    return b;
+}
+
+static const unsigned char sigreturn_code[8] = {0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00};
+
+/* B1: where the handler returns. */
+struct b1_res {
+    int hits;
+    uintptr_t ra, ra_builtin;
+    unsigned char code[8];
+};
+static struct b1_res *b1;
+
+__attribute__((noinline)) static void b1_handler(int sig, siginfo_t *si, void *uc)
+{
+    uintptr_t ra;
+    __asm__ volatile("mv %0, ra" : "=r"(ra) : : "memory"); /* before anything can change ra */
+    b1->ra = ra;
+    b1->ra_builtin = (uintptr_t)__builtin_return_address(0);
+    for (int i = 0; i < 8; i++)
+        b1->code[i] = ((const volatile unsigned char *)ra)[i];
+    b1->hits++;
+    (void)sig, (void)si, (void)uc;
+}
+
+static void child_b1(void *out)
+{
+    b1 = out;
+    install(SIGUSR1, b1_handler);
+    kill_self(SIGUSR1);
+}
+
+/* B2: unwinding out of a handler. raiser() is alone in its section. */
+extern const char __start_guard_raiser[], __stop_guard_raiser[];
+struct b2_res {
+    int hits, frames, reached, glibc_frames, glibc_reached;
+    uintptr_t ip[16];
+};
+static struct b2_res *b2;
+static int dynamic_build;
+extern const char _DYNAMIC[] __attribute__((weak)); /* defined in dynamic programs only */
+
+static int in_raiser(uintptr_t ip)
+{
+    return ip >= (uintptr_t)__start_guard_raiser && ip <= (uintptr_t)__stop_guard_raiser;
+}
+
+__attribute__((noinline, noclone, used, section("guard_raiser"))) static int raiser(int sig)
+{
+    volatile int after = sig;
+    raise(sig);
+    return after + 1; /* no tail call: raiser stays on the stack */
+}
+
+static _Unwind_Reason_Code b2_frame(struct _Unwind_Context *ctx, void *arg)
+{
+    (void)arg;
+    int before = 0;
+    uintptr_t ip = _Unwind_GetIPInfo(ctx, &before);
+    if (b2->frames < 16)
+        b2->ip[b2->frames] = ip;
+    b2->reached |= in_raiser(ip);
+    return ++b2->frames >= 64 ? _URC_END_OF_STACK : _URC_NO_REASON;
+}
+
+static void b2_handler(int sig, siginfo_t *si, void *uc)
+{
+    b2->hits++;
+    _Unwind_Backtrace(b2_frame, NULL);
+    if (dynamic_build) {
+        void *ips[64];
+        b2->glibc_frames = backtrace(ips, 64);
+        for (int i = 0; i < b2->glibc_frames; i++)
+            b2->glibc_reached |= in_raiser((uintptr_t)ips[i]);
+    }
+    (void)sig, (void)si, (void)uc;
+}
+
+static void child_b2(void *out)
+{
+    b2 = out;
+    if (dynamic_build) { /* glibc loads libgcc_s on first use: not in the handler */
+        void *ips[4];
+        backtrace(ips, 4);
+    }
+    install(SIGUSR1, b2_handler);
+    raiser(SIGUSR1);
+}
+
+/* B3: skip a faulting load by editing the frame's pc. */
+struct b3_res {
+    int hits;
+    uintptr_t page, load_pc, fault_pc, fault_addr, marker;
+};
+static struct b3_res *b3;
+
+static void b3_handler(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    b3->fault_pc = uc->uc_mcontext.__gregs[REG_PC];
+    b3->fault_addr = (uintptr_t)si->si_addr;
+    if (++b3->hits == 1)
+        uc->uc_mcontext.__gregs[REG_PC] += 4;
+    (void)sig;
+}
+
+static void child_b3(void *out)
+{
+    b3 = out;
+    void *page = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        return;
+    b3->page = (uintptr_t)page;
+    install(SIGSEGV, b3_handler);
+    uintptr_t label, m;
+    __asm__ volatile(".option push\n.option norvc\n"
+                     "lla %[lbl], 1f\n"
+                     "li %[m], 0\n"
+                     "1: ld %[m], 0(%[p])\n" /* faults; the handler skips it */
+                     "addi %[m], %[m], 0x5a1\n"
+                     "addi %[m], %[m], 1\n" /* 0x5a2 only if both ran */
+                     ".option pop\n"
+                     : [lbl] "=&r"(label), [m] "=&r"(m)
+                     : [p] "r"(page)
+                     : "memory");
+    b3->load_pc = label;
+    b3->marker = m;
+}
+
+/* B4: f0..f31 and fcsr across a handler. */
+struct b4_res {
+    int hits;
+    uint64_t in[32], out[32], seen[32];
+    uint32_t fcsr_in, fcsr_out, fcsr_seen;
+};
+static struct b4_res *b4;
+static int b4_edit; /* the handler also writes f7, f9, f10 and fcsr in the frame */
+#define FRM(m) ((uint32_t)(m) << 5) /* fcsr rounding mode: 1 RTZ, 2 RDN, 3 RUP */
+#define EDIT(i) (0x4010000000000000ULL + (uint64_t)(i) * 0x111)
+#define IRP32 ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+#define F_CLOBBERS "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", \
+    "f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25", "f26", "f27",         \
+    "f28", "f29", "f30", "f31"
+
+static void b4_handler(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    b4->hits++;
+    for (int i = 0; i < 32; i++)
+        b4->seen[i] = uc->uc_mcontext.__fpregs.__d.__f[i];
+    b4->fcsr_seen = uc->uc_mcontext.__fpregs.__d.__fcsr;
+    if (b4_edit) {
+        uc->uc_mcontext.__fpregs.__d.__f[7] = EDIT(7);
+        uc->uc_mcontext.__fpregs.__d.__f[9] = EDIT(9);
+        uc->uc_mcontext.__fpregs.__d.__f[10] = EDIT(10);
+        uc->uc_mcontext.__fpregs.__d.__fcsr = FRM(2);
+    }
+    /* Overwrite every f-register and fcsr (RTZ, all flags) before returning. */
+    __asm__ volatile(IRP32 "fmv.d.x f\\n, %0\n.endr\n"
+                     "fscsr %1\n"
+                     :
+                     : "r"(0x7ff8dead0000beefULL), "r"((unsigned long)(FRM(1) | 0x1f))
+                     : F_CLOBBERS);
+    (void)sig, (void)si;
+}
+
+static void child_b4(void *out)
+{
+    b4 = out;
+    for (int i = 0; i < 32; i++)
+        b4->in[i] = 0x3ff0000000000000ULL + (uint64_t)i * 0x0001000000000101ULL;
+    b4->fcsr_in = FRM(3) | 0x1; /* RUP, NX set */
+    install(SIGUSR2, b4_handler);
+    long pid = getpid(), tid = syscall(SYS_gettid);
+    /* No call between these and the asm: a call could clobber them. */
+    register long a0 __asm__("a0") = pid;
+    register long a1 __asm__("a1") = tid;
+    register long a2 __asm__("a2") = SIGUSR2;
+    register long a7 __asm__("a7") = SYS_tgkill;
+    unsigned long fcsr_out;
+    /* One block: load all 32, set fcsr, tgkill (the handler runs on its
+     * return), store all 32 and fcsr: no compiler code in between. */
+    __asm__ volatile(IRP32 "fld f\\n, \\n*8(%[in])\n.endr\n"
+                     "fscsr %[fi]\n"
+                     "ecall\n"
+                     "frcsr %[fo]\n" IRP32 "fsd f\\n, \\n*8(%[out])\n.endr\n"
+                     : "+r"(a0), [fo] "=&r"(fcsr_out)
+                     : "r"(a1), "r"(a2), "r"(a7), [in] "r"(b4->in), [out] "r"(b4->out),
+                       [fi] "r"((unsigned long)b4->fcsr_in)
+                     : "memory", F_CLOBBERS);
+    b4->fcsr_out = (uint32_t)fcsr_out;
+}
+
+/* B5, B6: the integer registers in the frame, and what else the frame holds. */
+#define XVAL(n) (0x5eed000000000000ULL + (uint64_t)(n) * 0x10101ULL)
+static const int x_set[] = {1, 5, 6, 7, 9, 13, 14, 15, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+#define N_XSET (int)(sizeof x_set / sizeof x_set[0])
+#define KERNEL_LO 0xffff800000000000ULL /* Sv48's kernel half (Sv39's lies inside) */
+#define KERNEL_HI 0xfffffffffff00000ULL /* above: small negative numbers */
+
+struct b5_res {
+    int hits;
+    uintptr_t gregs[32], info, uc, local, gp, tp, pid, tid, a6;
+    struct {
+        uintptr_t sp, pc_after, x[32];
+    } live; /* written by the asm: sp, the label after ecall, x1..x31 after */
+    long scanned, kernel_words, first_off;
+    uintptr_t first_val;
+};
+static struct b5_res *b5;
+
+static void scan_words(const unsigned char *p, size_t n, long base)
+{
+    for (size_t off = 0; off + 8 <= n; off += 8) {
+        uint64_t w;
+        memcpy(&w, p + off, 8);
+        b5->scanned += 8;
+        if (w >= KERNEL_LO && w < KERNEL_HI && !b5->kernel_words++) {
+            b5->first_off = base + (long)off;
+            b5->first_val = w;
+        }
+    }
+}
+
+static void b5_handler(int sig, siginfo_t *si, void *ucv)
+{
+    volatile int local = 0;
+    ucontext_t *uc = ucv;
+    b5->hits++;
+    for (int i = 0; i < 32; i++)
+        b5->gregs[i] = uc->uc_mcontext.__gregs[i];
+    b5->info = (uintptr_t)si;
+    b5->uc = (uintptr_t)uc;
+    b5->local = (uintptr_t)&local;
+    /* B6: siginfo, then the whole ucontext (offsets from siginfo's start). */
+    scan_words((const void *)si, sizeof *si, 0);
+    scan_words((const void *)uc, sizeof *uc, (long)((uintptr_t)uc - (uintptr_t)si));
+    (void)sig;
+}
+
+/* Zeroes the stack below the caller, where the signal frame will go: a
+ * kernel leaves parts of it unwritten (the upper half of ss_flags, unused FP
+ * slots), and stale user data there must not pass for a leak. */
+__attribute__((noinline)) static void scrub_stack_below(void)
+{
+    char buf[16384];
+    memset(buf, 0, sizeof buf);
+    __asm__ volatile("" : : "r"(buf) : "memory");
+}
+
+static void child_b5(void *out)
+{
+    b5 = out;
+    __asm__ volatile("mv %0, gp\n mv %1, tp" : "=r"(b5->gp), "=r"(b5->tp));
+    b5->pid = (uintptr_t)getpid();
+    b5->tid = (uintptr_t)syscall(SYS_gettid);
+    b5->a6 = (uintptr_t)&b5->live;
+    install(SIGUSR1, b5_handler);
+    scrub_stack_below();
+    register long a0 __asm__("a0") = (long)b5->pid;
+    register long a1 __asm__("a1") = (long)b5->tid;
+    register long a2 __asm__("a2") = SIGUSR1;
+    register long a7 __asm__("a7") = SYS_tgkill;
+    register void *a6 __asm__("a6") = &b5->live;
+#define LI(r, n) "li " #r ", 0x5eed000000000000 + " #n " * 0x10101\n"
+    __asm__ volatile(".option push\n.option norvc\n"
+                     "sd sp, 0(a6)\n"
+                     "lla t0, 1f\n"
+                     "sd t0, 8(a6)\n"
+                     LI(ra, 1) LI(t0, 5) LI(t1, 6) LI(t2, 7) LI(s1, 9) LI(a3, 13) LI(a4, 14) LI(a5, 15)
+                     LI(s2, 18) LI(s3, 19) LI(s4, 20) LI(s5, 21) LI(s6, 22) LI(s7, 23) LI(s8, 24) LI(s9, 25)
+                     LI(s10, 26) LI(s11, 27) LI(t3, 28) LI(t4, 29) LI(t5, 30) LI(t6, 31)
+                     "ecall\n"
+                     "1:\n"
+                     IRP32 "sd x\\n, 16+\\n*8(a6)\n" /* x0 too: the zero register */
+                     ".endr\n"
+                     ".option pop\n"
+                     : "+r"(a0)
+                     : "r"(a1), "r"(a2), "r"(a7), "r"(a6)
+                     : "memory", "ra", "t0", "t1", "t2", "s1", "a3", "a4", "a5", "s2", "s3", "s4", "s5", "s6",
+                       "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6");
+#undef LI
+}
+
+static void check_b1_b2(void)
+{
+    struct b1_res r1;
+    int got, st = run_child(child_b1, &r1, sizeof r1, &got);
+    check(got && r1.hits == 1 && vsigreturn && r1.ra == (uintptr_t)vsigreturn && r1.ra_builtin == r1.ra,
+          "B1: the handler returns to __vdso_rt_sigreturn@%s (ra at entry %#lx, __builtin_return_address %#lx, "
+          "symbol %p; child %s)", VDSO_VERSION, (unsigned long)r1.ra, (unsigned long)r1.ra_builtin, vsigreturn,
+          status_str(st));
+    check(got && r1.hits == 1 && !memcmp(r1.code, sigreturn_code, 8),
+          "B1: the code at the handler's return address is li a7,139; ecall");
+
+    struct b2_res r2;
+    st = run_child(child_b2, &r2, sizeof r2, &got);
+    char ips[16 * 20] = "";
+    for (int i = 0, len = 0; i < r2.frames && i < 16; i++)
+        len += snprintf(ips + len, sizeof ips - (size_t)len, " %#lx", (unsigned long)r2.ip[i]);
+    check(got && st == 0 && r2.hits == 1 && r2.reached,
+          "B2: _Unwind_Backtrace from a SIGUSR1 handler gets through the signal frame to raiser() at %p-%p "
+          "(child %s; %d frames:%s)", (const void *)__start_guard_raiser, (const void *)__stop_guard_raiser,
+          status_str(st), r2.frames, ips);
+    if (dynamic_build)
+        check(got && st == 0 && r2.glibc_reached, "B2: glibc's backtrace() from the handler reaches raiser() "
+              "(%d frames)", r2.glibc_frames);
+}
+
+static void check_b3_b4(void)
+{
+    struct b3_res r3;
+    int got, st = run_child(child_b3, &r3, sizeof r3, &got);
+    check(got && r3.hits == 1 && r3.fault_pc == r3.load_pc && r3.fault_addr == r3.page,
+          "B3: a load from a PROT_NONE page raises SIGSEGV once with the frame's pc at the load (%#lx, load at "
+          "%#lx) and si_addr the page (%#lx; child %s)", (unsigned long)r3.fault_pc, (unsigned long)r3.load_pc,
+          (unsigned long)r3.fault_addr, status_str(st));
+    check(got && st == 0 && r3.marker == 0x5a2,
+          "B3: pc += 4 in the frame resumes at the next instruction (marker %#lx, want 0x5a2)",
+          (unsigned long)r3.marker);
+
+    struct b4_res r4;
+    for (b4_edit = 0; b4_edit < 2; b4_edit++) {
+        st = run_child(child_b4, &r4, sizeof r4, &got);
+        int bad = -1, seen_bad = -1;
+        for (int i = 31; i >= 0; i--) {
+            uint64_t want = b4_edit && (i == 7 || i == 9 || i == 10) ? EDIT(i) : r4.in[i];
+            if (r4.out[i] != want)
+                bad = i;
+            if (r4.seen[i] != r4.in[i])
+                seen_bad = i;
+        }
+        if (!b4_edit) {
+            check(got && r4.hits == 1 && bad < 0,
+                  "B4: f0..f31 (ft, fs, fa) survive a handler that overwrites all 32 (first bad: %s; child %s)",
+                  first_bad('f', bad), status_str(st));
+            check(got && r4.hits == 1 && r4.fcsr_out == r4.fcsr_in,
+                  "B4: fcsr survives a handler that sets RTZ and all flags (%#x before, %#x after)",
+                  r4.fcsr_in, r4.fcsr_out);
+            check(got && r4.hits == 1 && seen_bad < 0 && r4.fcsr_seen == r4.fcsr_in,
+                  "B4: the handler sees the interrupted f0..f31 and fcsr in uc_mcontext.__fpregs.__d "
+                  "(first bad: %s; fcsr %#x)", first_bad('f', seen_bad), r4.fcsr_seen);
+        } else {
+            check(got && r4.hits == 1 && bad < 0 && r4.fcsr_out == FRM(2),
+                  "B4: f7, f9, f10 and fcsr (RDN) written into the frame are what the interrupted code has "
+                  "after rt_sigreturn (first bad: %s; fcsr %#x)", first_bad('f', bad), r4.fcsr_out);
+        }
+    }
+}
+
+static void check_b5_b6(void)
+{
+    struct b5_res r;
+    int got, st = run_child(child_b5, &r, sizeof r, &got);
+    int ok = got && r.hits == 1;
+    check(ok && r.gregs[0] == r.live.pc_after,
+          "B5: __gregs[0] (pc) is the address right after the ecall (%#lx, want %#lx; child %s)",
+          (unsigned long)r.gregs[0], (unsigned long)r.live.pc_after, status_str(st));
+    check(ok && r.gregs[2] == r.live.sp && r.local < r.info && r.gregs[2] - r.local < 16384,
+          "B5: __gregs[2] (sp) is the interrupted sp (%#lx, want %#lx), a few KiB above the handler's stack "
+          "(sp - handler local = %ld)", (unsigned long)r.gregs[2], (unsigned long)r.live.sp,
+          (long)(r.gregs[2] - r.local));
+    long below = (long)(r.gregs[2] - r.info), size = (long)(sizeof(siginfo_t) + sizeof(ucontext_t));
+    check(ok && below >= size && below < size + 16,
+          "B5: the frame lies right below the interrupted sp, as Linux places it (sp - siginfo = %ld; "
+          "Linux: %ld..%ld)", below, size, size + 15);
+    /* x1..x31 in register order: the set values, the syscall's arguments,
+     * a0 = 0 (tgkill's return: the signal comes on the way out), gp, tp. */
+    int bad = -1;
+    uintptr_t bad_want = 0;
+    for (int n = 31; n >= 1; n--) {
+        uintptr_t want;
+        int known = 1;
+        switch (n) {
+        case 2: want = r.live.sp; break;
+        case 3: want = r.gp; break;
+        case 4: want = r.tp; break;
+        case 8: known = 0; want = 0; break; /* s0: the compiler's */
+        case 10: want = 0; break;
+        case 11: want = r.tid; break;
+        case 12: want = SIGUSR1; break;
+        case 16: want = r.a6; break;
+        case 17: want = SYS_tgkill; break;
+        default: want = XVAL(n);
+        }
+        if (known && r.gregs[n] != want)
+            bad = n, bad_want = want;
+    }
+    char detail[96] = "none";
+    if (bad > 0)
+        snprintf(detail, sizeof detail, "x%d = %#lx, want %#lx", bad, (unsigned long)r.gregs[bad],
+                 (unsigned long)bad_want);
+    check(ok && bad < 0, "B5: __gregs[n] holds xn: %d values set by asm (ra, t0-t6, s1-s11, a3-a5), tgkill's "
+          "a0 = 0, a1, a2, a7, and a6, gp, tp (first bad: %s)", N_XSET, detail);
+    bad = -1;
+    for (int i = N_XSET - 1; i >= 0; i--)
+        if (r.live.x[x_set[i]] != XVAL(x_set[i]))
+            bad = x_set[i];
+    check(ok && bad < 0 && r.live.x[10] == 0, "B5: after rt_sigreturn the %d registers hold their values again "
+          "(first bad: %s)", N_XSET, first_bad('x', bad));
+    check(ok && r.uc == r.info + sizeof(siginfo_t),
+          "B6: ucontext follows siginfo directly, as in Linux's rt_sigframe (uc - info = %ld)",
+          (long)(r.uc - r.info));
+    check(ok && r.scanned > 0 && r.kernel_words == 0,
+          "B6: no 8-byte word of siginfo + ucontext (%ld bytes) lies in the kernel half [%#llx, %#llx) (%ld do; "
+          "first at +%ld: %#lx)", r.scanned, KERNEL_LO, KERNEL_HI, r.kernel_words, r.first_off,
+          (unsigned long)r.first_val);
+}
+
+static void part_b(void)
+{
+    dynamic_build = _DYNAMIC != NULL;
+    check_b1_b2();
+    check_b3_b4();
+    check_b5_b6();
+}
+
+#else
+static void part_b(void) { check(0, "Part B (signal frames) is riscv64 only"); }
+#endif
+
+int main(int argc, char **argv)
+{
+    self_path = argv[0];
+    const char *slash = strrchr(argv[0], '/');
+    check_prog = slash ? slash + 1 : argv[0];
+    if (argc == 4 && !strcmp(argv[1], "--verify"))
+        return verify_main(argv[2], argv[3]);
+
+    text = getauxval(AT_SYSINFO_EHDR);
+    struct vdso v;
+    if (text && vdso_open(&v, text) == 0) {
+        vgettime = (gettime_fn)vdso_sym(&v, "__vdso_clock_gettime", VDSO_VERSION);
+        vsigreturn = vdso_sym(&v, "__vdso_rt_sigreturn", VDSO_VERSION);
+    }
+    part_a();
+    part_b();
+    return check_summary();
+}
