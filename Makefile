@@ -29,7 +29,7 @@
 #   unittest  host tests only: cargo test --workspace, then extimage
 #   extimage  a broken AXVDSO_EXTERNAL_IMAGE must fail the axvdso-image build
 #             with the validator's message (scripts/check-external-image.sh)
-#   e2e       QEMU end-to-end checks only: SMP=1 and SMP=4 with our vDSO, SMP=1
+#   e2e       QEMU end-to-end checks only: SMP=1 and SMP=4, with our vDSO and
 #             with Linux's (VDSO=linux)
 #   bench     ns per call of the vDSO, libc and syscall paths, ours against
 #             Linux's vdso.so, and exec with and without the vDSO: builds the
@@ -146,12 +146,14 @@ extimage: $(SETUP)
 	$(Q)scripts/check-external-image.sh
 
 # The guest suite on one CPU, then on four (threads read the clock on every
-# CPU), then with Linux's own vdso.so in place of ours (drop-in check).
+# CPU), then both again with Linux's own vdso.so in place of ours (drop-in
+# check).
 e2e: $(SETUP)
 	$(if $(filter none,$(VDSO)),$(error VDSO=none: there is no vDSO to test))
 	$(Q)$(MAKE) --no-print-directory run SMP=1 INIT= USER_DIR=
 	$(Q)$(MAKE) --no-print-directory run SMP=4 INIT= USER_DIR=
 	$(Q)$(MAKE) --no-print-directory run SMP=1 VDSO=linux INIT= USER_DIR=
+	$(Q)$(MAKE) --no-print-directory run SMP=4 VDSO=linux INIT= USER_DIR=
 
 test: $(SETUP)
 	$(Q)$(MAKE) --no-print-directory lint
