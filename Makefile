@@ -81,8 +81,10 @@ KERNEL    := $(KDIR)/starry.bin
 DISK      := $(BUILD)/$(ARCH)/disk.img
 BENCH_DISK := $(BUILD)/$(ARCH)/bench-disk.img
 SETUP     := $(BUILD)/.setup-done
-GUEST_PROGS := clock-static clock-dynamic rust-std go-clock vdso-static vdso-dynamic guard-static guard-dynamic
-SELFTESTS   := vdso_test_abi vdso_test_clock_getres vdso_test_correctness vdso_test_getcpu vdso_test_gettimeofday
+# The guest suite: apps/vdso/user/programs.list (path, name it reports as).
+PROGRAMS_LIST := apps/vdso/user/programs.list
+GUEST_PROGS := $(shell awk '!/^\#/ && NF == 2 && $$2 != "selftest" { print $$2 }' $(PROGRAMS_LIST))
+SELFTESTS   := $(shell awk '!/^\#/ && NF == 2 && $$2 == "selftest" { n = split($$1, p, "/"); print p[n] }' $(PROGRAMS_LIST))
 # Linux 6.1's copies of these two look up version LINUX_2.6 (x86's node) on
 # every arch; Linux's own riscv64 vDSO (LINUX_4.15) makes them skip too.
 SELFTEST_SKIP_OK := "vdso_test_getcpu=the 6.1 test looks up x86's version node LINUX_2.6" \

@@ -10,7 +10,7 @@
 #       into OUT_DIR/src; nothing enters the repository
 # [2/4] the configuration, in OUT_DIR/obj (once; again when this script
 #       changes): riscv defconfig (GENERIC_TIME_VSYSCALL, GENERIC_GETTIMEOFDAY,
-#       TIME_NS: 2 vvar pages below the text, like ours), then HZ=100 (our
+#       TIME_NS: 2 vvar pages below the text, like ours), then HZ=$DEMO_HZ of scripts/demo.conf (our
 #       kernel's tick: the coarse clocks' clock_getres is compiled in from HZ)
 #       and COMPAT off (no rv32 vDSO needed); the result is checked
 # [3/4] make vdso_prepare, then arch/riscv/kernel/vdso/vdso.o (whose
@@ -25,6 +25,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/scripts/demo.conf"
 OUT_ARG=${1:?usage: linux-vdso.sh OUT_DIR}
 mkdir -p "$OUT_ARG"
 OUT=$(cd "$OUT_ARG" && pwd)
@@ -54,17 +55,17 @@ export GIT_CEILING_DIRECTORIES=$OUT
 kmake() { make -s -C "$SRC" O="$OBJ" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- -j"$JOBS" "$@"; }
 
 # [2/4] configuration
-if [ ! -f "$OBJ/.config" ] || [ "$0" -nt "$OBJ/.config" ]; then
-    say "[2/4] riscv defconfig + HZ=100, TIME_NS=y, COMPAT=n"
+if [ ! -f "$OBJ/.config" ] || [ "$0" -nt "$OBJ/.config" ] || [ "$ROOT/scripts/demo.conf" -nt "$OBJ/.config" ]; then
+    say "[2/4] riscv defconfig + HZ=$DEMO_HZ, TIME_NS=y, COMPAT=n"
     rm -rf "$OBJ"
     mkdir -p "$OBJ"
     kmake defconfig >/dev/null
-    "$SRC/scripts/config" --file "$OBJ/.config" -d HZ_250 -e HZ_100 -e TIME_NS -d COMPAT
+    "$SRC/scripts/config" --file "$OBJ/.config" -d HZ_250 -e "HZ_$DEMO_HZ" -e TIME_NS -d COMPAT
     kmake olddefconfig >/dev/null
 else
     say "[2/4] configuration up to date ($OBJ/.config)"
 fi
-for want in CONFIG_HZ=100 CONFIG_TIME_NS=y CONFIG_GENERIC_TIME_VSYSCALL=y \
+for want in "CONFIG_HZ=$DEMO_HZ" CONFIG_TIME_NS=y CONFIG_GENERIC_TIME_VSYSCALL=y \
             CONFIG_GENERIC_GETTIMEOFDAY=y CONFIG_HAVE_GENERIC_VDSO=y CONFIG_64BIT=y; do
     grep -qx "$want" "$OBJ/.config" || {
         echo "linux-vdso: $OBJ/.config lacks $want (Kconfig dropped it); see $OBJ/.config" >&2

@@ -20,7 +20,7 @@
 #
 # Env: ARCH (riscv64), BUILD_DIR (build/$ARCH),
 #      RUNNER_LIST (the commands of /etc/runner.list, separated by ';';
-#        default: every guest test program and Linux selftest).
+#        default: the paths of apps/vdso/user/programs.list).
 #
 # Example: RUNNER_LIST=/bin/bench scripts/mkdisk.sh build/riscv64/bench-disk.img
 set -euo pipefail
@@ -85,21 +85,7 @@ if [ -n "$RUNNER_LIST" ]; then
     say "      runner.list: $RUNNER_LIST"
     tr ';' '\n' <<< "$RUNNER_LIST" > "$STAGE/etc/runner.list"
 else
-    cat > "$STAGE/etc/runner.list" <<LIST
-/bin/clock-static
-/bin/clock-dynamic
-/bin/rust-clock
-/bin/go-clock
-/bin/vdso-static
-/bin/vdso-dynamic
-/bin/guard-static
-/bin/guard-dynamic
-/selftests/vdso_test_abi
-/selftests/vdso_test_clock_getres
-/selftests/vdso_test_correctness
-/selftests/vdso_test_getcpu
-/selftests/vdso_test_gettimeofday
-LIST
+    awk '!/^#/ && NF == 2 { print $1 }' "$SRC/programs.list" > "$STAGE/etc/runner.list"
 fi
 if [ -n "$USER_DIR" ]; then
     say "      + $USER_DIR"
