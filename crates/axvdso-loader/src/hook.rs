@@ -21,7 +21,7 @@ fn map_vdso_on_exec(uspace: &mut dyn UserSpaceIf) -> HookResult {
     map_vdso(uspace, &kernel_vdso_pages()).map(drop)
 }
 
-starry_hooks::register_exec_hook!(map_vdso_on_exec);
+starry_hooks::register_hook!(EXEC_HOOKS, map_vdso_on_exec);
 
 // The data pages must be exactly what the image expects below its text.
 const _: () =

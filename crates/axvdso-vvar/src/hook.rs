@@ -32,8 +32,8 @@ fn update_vvar(clock: &dyn ClockIf) {
     let _ = VVAR.tick_update(clock);
 }
 
-starry_hooks::register_boot_hook!(init_vvar);
-starry_hooks::register_tick_hook!(update_vvar);
+starry_hooks::register_hook!(BOOT_HOOKS, init_vvar);
+starry_hooks::register_hook!(TICK_HOOKS, update_vvar);
 
 #[cfg(test)]
 mod tests {

@@ -10,14 +10,14 @@ mod uspace;
 pub use self::{
     clock::ClockIf,
     error::{HookError, HookResult},
-    slices::{
-        BOOT_HOOKS, BootHook, EXEC_HOOKS, ExecHook, TICK_HOOKS, TickHook, run_boot_hooks,
-        run_exec_hooks, run_tick_hooks,
-    },
+    slices::{BOOT_HOOKS, EXEC_HOOKS, TICK_HOOKS, run_boot_hooks, run_exec_hooks, run_tick_hooks},
     uspace::{AT_SYSINFO_EHDR, UserPerm, UserSpaceIf},
 };
 
+/// What [`register_hook!`] expands to; not part of the API.
 #[doc(hidden)]
-pub mod __priv {
+pub mod __private {
     pub use linkme::{self, distributed_slice};
+
+    pub use crate::slices::element_types::*;
 }

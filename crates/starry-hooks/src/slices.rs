@@ -1,65 +1,82 @@
-//! The hook slices, their registration macros and their dispatchers.
+//! The hook slices, the registration macro and the dispatchers.
 
 use linkme::distributed_slice;
 
 use crate::{ClockIf, HookError, HookResult, UserSpaceIf};
 
-/// A boot hook: called once, before the first user program, with the kernel clock.
-pub type BootHook = fn(&dyn ClockIf);
+/// Boot hooks: `fn(&dyn ClockIf)`, each called once, before the first user
+/// program, with the kernel clock.
+#[distributed_slice]
+pub static BOOT_HOOKS: [fn(&dyn ClockIf)];
 
-/// An exec hook: called after a program is loaded and its auxv is built.
+/// Exec hooks: `fn(&mut dyn UserSpaceIf) -> HookResult`, each called after a
+/// program is loaded and its auxv is built.
 ///
-/// On error the hook must have undone whatever it mapped.
-pub type ExecHook = fn(&mut dyn UserSpaceIf) -> HookResult;
-
-/// A tick hook: called on every timer tick, on every CPU, in interrupt context.
-/// It must not block.
-pub type TickHook = fn(&dyn ClockIf);
-
-/// Every registered [`BootHook`].
+/// On error a hook must have undone whatever it mapped.
 #[distributed_slice]
-pub static BOOT_HOOKS: [BootHook];
+pub static EXEC_HOOKS: [fn(&mut dyn UserSpaceIf) -> HookResult];
 
-/// Every registered [`ExecHook`].
+/// Tick hooks: `fn(&dyn ClockIf)`, each called on every timer tick, on every
+/// CPU, in interrupt context. A tick hook must not block.
 #[distributed_slice]
-pub static EXEC_HOOKS: [ExecHook];
+pub static TICK_HOOKS: [fn(&dyn ClockIf)];
 
-/// Every registered [`TickHook`].
-#[distributed_slice]
-pub static TICK_HOOKS: [TickHook];
+/// The element type of each slice under the slice's name (types and statics
+/// live in different namespaces), for [`register_hook!`] to name from the
+/// slice's name alone. linkme checks each against its slice at every
+/// registration, so the two spellings cannot drift apart.
+#[allow(non_camel_case_types)]
+pub mod element_types {
+    use crate::{ClockIf, HookResult, UserSpaceIf};
 
-/// Registers a function as a [`BootHook`].
-#[macro_export]
-macro_rules! register_boot_hook {
-    ($hook:path) => {
-        $crate::__register_hook!($crate::BOOT_HOOKS, $crate::BootHook, $hook);
-    };
+    /// See [`BOOT_HOOKS`](crate::BOOT_HOOKS).
+    pub type BOOT_HOOKS = fn(&dyn ClockIf);
+    /// See [`EXEC_HOOKS`](crate::EXEC_HOOKS).
+    pub type EXEC_HOOKS = fn(&mut dyn UserSpaceIf) -> HookResult;
+    /// See [`TICK_HOOKS`](crate::TICK_HOOKS).
+    pub type TICK_HOOKS = fn(&dyn ClockIf);
 }
 
-/// Registers a function as an [`ExecHook`].
+/// Registers function `$hook` into the slice `$slice` of this crate
+/// ([`BOOT_HOOKS`], [`EXEC_HOOKS`] or [`TICK_HOOKS`]).
+///
+/// The function must have the slice's element type: anything else, or a slice
+/// this crate does not declare, fails to compile.
+///
+/// # Examples
+///
+/// ```
+/// fn on_tick(clock: &dyn starry_hooks::ClockIf) {
+///     let _ = clock.read_counter();
+/// }
+/// starry_hooks::register_hook!(TICK_HOOKS, on_tick);
+/// # fn main() {}
+/// ```
+///
+/// A boot hook's signature registered as an exec hook:
+///
+/// ```compile_fail
+/// fn on_boot(_: &dyn starry_hooks::ClockIf) {}
+/// starry_hooks::register_hook!(EXEC_HOOKS, on_boot);
+/// # fn main() {}
+/// ```
+///
+/// A slice that does not exist:
+///
+/// ```compile_fail
+/// fn on_boot(_: &dyn starry_hooks::ClockIf) {}
+/// starry_hooks::register_hook!(SHUTDOWN_HOOKS, on_boot);
+/// # fn main() {}
+/// ```
 #[macro_export]
-macro_rules! register_exec_hook {
-    ($hook:path) => {
-        $crate::__register_hook!($crate::EXEC_HOOKS, $crate::ExecHook, $hook);
-    };
-}
-
-/// Registers a function as a [`TickHook`].
-#[macro_export]
-macro_rules! register_tick_hook {
-    ($hook:path) => {
-        $crate::__register_hook!($crate::TICK_HOOKS, $crate::TickHook, $hook);
-    };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __register_hook {
-    ($slice:path, $ty:ty, $hook:path) => {
+macro_rules! register_hook {
+    ($slice:ident, $hook:path $(,)?) => {
         const _: () = {
-            #[$crate::__priv::distributed_slice($slice)]
-            #[linkme(crate = $crate::__priv::linkme)]
-            static HOOK: $ty = $hook;
+            // `__private::$slice` is the slice's element type (a type alias of
+            // the same name); linkme checks it against the slice too.
+            #[$crate::__private::distributed_slice($crate::$slice)]
+            #[linkme(crate = $crate::__private::linkme)]
+            static HOOK: $crate::__private::$slice = $hook;
         };
     };
 }

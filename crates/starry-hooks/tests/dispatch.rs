@@ -104,10 +104,10 @@ fn exec_hook_failing(_: &mut dyn UserSpaceIf) -> HookResult {
     Err(HookError::NoSpace)
 }
 
-starry_hooks::register_boot_hook!(boot_hook);
-starry_hooks::register_tick_hook!(tick_hook);
-starry_hooks::register_exec_hook!(exec_hook_ok);
-starry_hooks::register_exec_hook!(exec_hook_failing);
+starry_hooks::register_hook!(BOOT_HOOKS, boot_hook);
+starry_hooks::register_hook!(TICK_HOOKS, tick_hook);
+starry_hooks::register_hook!(EXEC_HOOKS, exec_hook_ok);
+starry_hooks::register_hook!(EXEC_HOOKS, exec_hook_failing);
 
 #[test]
 fn slices_hold_exactly_the_registered_hooks() {
