@@ -1,10 +1,21 @@
 #![doc = include_str!("../README.md")]
+// Without `test-support` the module the README names does not exist: point
+// its links at the features section instead of leaving them broken.
+#![cfg_attr(
+    not(feature = "test-support"),
+    doc = "",
+    doc = "[`testing`]: #crate-features",
+    doc = "[`testing::FakeClock`]: #crate-features",
+    doc = "[`testing::RecordingSpace`]: #crate-features"
+)]
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
 mod clock;
 mod error;
 mod slices;
+#[cfg(feature = "test-support")]
+pub mod testing;
 mod uspace;
 
 pub use self::{

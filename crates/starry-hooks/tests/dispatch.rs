@@ -1,76 +1,15 @@
 //! Hooks registered from a test binary are found and called by the dispatchers.
 
-use std::{
-    ops::Range,
-    sync::atomic::{AtomicU64, AtomicUsize, Ordering},
-};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use starry_hooks::{
     AT_SYSINFO_EHDR, BOOT_HOOKS, ClockIf, EXEC_HOOKS, HookError, HookResult, TICK_HOOKS, UserPerm,
     UserSpaceIf, run_boot_hooks, run_exec_hooks, run_tick_hooks,
+    testing::{FakeClock, RecordingSpace},
 };
 
-struct FakeClock;
-
-impl ClockIf for FakeClock {
-    fn read_counter(&self) -> u64 {
-        1234
-    }
-    fn counter_freq_hz(&self) -> u64 {
-        10_000_000
-    }
-    fn counter_to_monotonic_nanos(&self, counter: u64) -> u64 {
-        counter * 100
-    }
-    fn wall_offset_nanos(&self) -> u64 {
-        7
-    }
-    fn tick_period_nanos(&self) -> u64 {
-        10_000_000
-    }
-}
-
-#[derive(Default)]
-struct RecordingSpace {
-    aux: Vec<(usize, usize)>,
-    maps: Vec<(usize, usize, usize, UserPerm, &'static str)>,
-}
-
-impl UserSpaceIf for RecordingSpace {
-    fn user_range(&self) -> Range<usize> {
-        0x1000..0x40_0000_0000
-    }
-    fn special_mapping_window(&self) -> Range<usize> {
-        0x10_0000_0000..0x20_0000_0000
-    }
-    fn find_free_range(&self, hint: usize, _: usize, _: Range<usize>, _: usize) -> Option<usize> {
-        Some(hint)
-    }
-    fn map_kernel_pages(
-        &mut self,
-        user_start: usize,
-        kernel_vaddr: usize,
-        size: usize,
-        perm: UserPerm,
-        name: &'static str,
-    ) -> HookResult {
-        self.maps.push((user_start, kernel_vaddr, size, perm, name));
-        Ok(())
-    }
-    fn unmap(&mut self, _: usize, _: usize) -> HookResult {
-        Ok(())
-    }
-    fn set_signal_return(&mut self, _: Option<usize>) -> HookResult {
-        Ok(())
-    }
-    fn push_aux(&mut self, key: usize, value: usize) -> HookResult {
-        self.aux.push((key, value));
-        Ok(())
-    }
-    fn random_u64(&mut self) -> u64 {
-        4
-    }
-}
+/// 10 MHz, counter 1234: 123_400 ns since boot; a 10 ms tick.
+static CLOCK: FakeClock = FakeClock::new(10_000_000, 1234);
 
 static BOOT_SEEN: AtomicU64 = AtomicU64::new(0);
 static TICKS_SEEN: AtomicUsize = AtomicUsize::new(0);
@@ -118,21 +57,21 @@ fn slices_hold_exactly_the_registered_hooks() {
 
 #[test]
 fn boot_hook_sees_the_clock() {
-    run_boot_hooks(&FakeClock);
+    run_boot_hooks(&CLOCK);
     assert_eq!(BOOT_SEEN.load(Ordering::SeqCst), 123_400);
 }
 
 #[test]
 fn tick_hook_runs_once_per_dispatch() {
     let before = TICKS_SEEN.load(Ordering::SeqCst);
-    run_tick_hooks(&FakeClock);
-    run_tick_hooks(&FakeClock);
+    run_tick_hooks(&CLOCK);
+    run_tick_hooks(&CLOCK);
     assert_eq!(TICKS_SEEN.load(Ordering::SeqCst) - before, 20_000_000);
 }
 
 #[test]
 fn exec_hooks_all_run_and_failures_are_reported() {
-    let mut space = RecordingSpace::default();
+    let mut space = RecordingSpace::new(4);
     let mut errors = Vec::new();
     let failed = run_exec_hooks(&mut space, |index, err| errors.push((index, err)));
     assert_eq!(failed, 1);
@@ -140,8 +79,8 @@ fn exec_hooks_all_run_and_failures_are_reported() {
     assert_eq!(errors[0].1, HookError::NoSpace);
     assert_eq!(space.aux, vec![(AT_SYSINFO_EHDR, 0x7000_0000)]);
     assert_eq!(space.maps.len(), 1);
-    assert_eq!(space.maps[0].0, 0x7000_0000);
-    assert_eq!(space.maps[0].3, UserPerm::READ | UserPerm::EXECUTE);
-    assert!(space.maps[0].3.contains(UserPerm::EXECUTE));
-    assert!(!space.maps[0].3.contains(UserPerm::WRITE));
+    assert_eq!(space.maps[0].start, 0x7000_0000);
+    assert_eq!(space.maps[0].perm, UserPerm::READ | UserPerm::EXECUTE);
+    assert!(space.maps[0].perm.contains(UserPerm::EXECUTE));
+    assert!(!space.maps[0].perm.contains(UserPerm::WRITE));
 }
