@@ -1,135 +1,15 @@
-//! The mapping plan against a recording mock of the kernel's address space.
+//! The mapping plan against a recording fake of the kernel's address space.
 
-use std::{collections::HashSet, ops::Range};
+use std::collections::HashSet;
 
 use axvdso_loader::{VdsoPages, map_vdso};
-use starry_hooks::{AT_SYSINFO_EHDR, HookError, HookResult, UserPerm, UserSpaceIf};
+use starry_hooks::{
+    AT_SYSINFO_EHDR, HookError, UserPerm,
+    testing::{Mapping, RecordingSpace},
+};
 
 const PAGE: usize = 4096;
-const WINDOW: Range<usize> = 0x10_0000_0000..0x20_0000_0000;
-
-#[derive(Debug, Clone, PartialEq)]
-struct Mapping {
-    start: usize,
-    size: usize,
-    kernel: usize,
-    perm: UserPerm,
-    name: &'static str,
-}
-
-/// Tracks mappings like an address space would; can be told to fail a step.
-struct MockSpace {
-    maps: Vec<Mapping>,
-    occupied: Vec<Range<usize>>,
-    aux: Vec<(usize, usize)>,
-    /// `None`: the kernel's default signal return.
-    signal_return: Option<usize>,
-    random: u64,
-    fail_map_named: Option<&'static str>,
-    fail_aux: bool,
-    fail_signal_return: bool,
-}
-
-impl MockSpace {
-    fn new(random: u64) -> Self {
-        Self {
-            maps: Vec::new(),
-            occupied: Vec::new(),
-            aux: Vec::new(),
-            signal_return: None,
-            random,
-            fail_map_named: None,
-            fail_aux: false,
-            fail_signal_return: false,
-        }
-    }
-
-    fn is_free(&self, start: usize, size: usize) -> bool {
-        let end = start + size;
-        self.occupied
-            .iter()
-            .all(|r| end <= r.start || start >= r.end)
-            && self
-                .maps
-                .iter()
-                .all(|m| end <= m.start || start >= m.start + m.size)
-    }
-}
-
-impl UserSpaceIf for MockSpace {
-    fn user_range(&self) -> Range<usize> {
-        0x1000..0x40_0000_0000
-    }
-    fn special_mapping_window(&self) -> Range<usize> {
-        WINDOW
-    }
-    fn find_free_range(
-        &self,
-        hint: usize,
-        size: usize,
-        limit: Range<usize>,
-        align: usize,
-    ) -> Option<usize> {
-        let mut at = hint.max(limit.start).next_multiple_of(align);
-        while at + size <= limit.end {
-            if self.is_free(at, size) {
-                return Some(at);
-            }
-            at += align;
-        }
-        None
-    }
-    fn map_kernel_pages(
-        &mut self,
-        start: usize,
-        kernel: usize,
-        size: usize,
-        perm: UserPerm,
-        name: &'static str,
-    ) -> HookResult {
-        if self.fail_map_named == Some(name) {
-            return Err(HookError::NoMemory);
-        }
-        if !self.is_free(start, size) {
-            return Err(HookError::AlreadyMapped);
-        }
-        self.maps.push(Mapping {
-            start,
-            size,
-            kernel,
-            perm,
-            name,
-        });
-        Ok(())
-    }
-    fn unmap(&mut self, start: usize, size: usize) -> HookResult {
-        let before = self.maps.len();
-        self.maps.retain(|m| !(m.start == start && m.size == size));
-        assert_eq!(
-            before,
-            self.maps.len() + 1,
-            "unmap of a range that was not mapped"
-        );
-        Ok(())
-    }
-    fn set_signal_return(&mut self, user_addr: Option<usize>) -> HookResult {
-        if self.fail_signal_return && user_addr.is_some() {
-            return Err(HookError::InvalidInput);
-        }
-        self.signal_return = user_addr;
-        Ok(())
-    }
-    fn push_aux(&mut self, key: usize, value: usize) -> HookResult {
-        if self.fail_aux {
-            return Err(HookError::Unsupported);
-        }
-        self.aux.push((key, value));
-        Ok(())
-    }
-    fn random_u64(&mut self) -> u64 {
-        self.random
-    }
-}
+const WINDOW: std::ops::Range<usize> = RecordingSpace::WINDOW;
 
 const PAGES: VdsoPages = VdsoPages {
     vvar_kernel_addr: 0xffff_ffc0_8040_0000,
@@ -141,7 +21,7 @@ const PAGES: VdsoPages = VdsoPages {
 
 #[test]
 fn maps_vvar_below_text_with_exact_sizes_and_permissions() {
-    let mut space = MockSpace::new(0x1234_5678_9abc_def0);
+    let mut space = RecordingSpace::new(0x1234_5678_9abc_def0);
     let layout = map_vdso(&mut space, &PAGES).unwrap();
     assert_eq!(layout.text_start, layout.vvar_start + PAGES.vvar_size);
     assert_eq!(layout.size, 4 * PAGE);
@@ -151,14 +31,14 @@ fn maps_vvar_below_text_with_exact_sizes_and_permissions() {
             Mapping {
                 start: layout.vvar_start,
                 size: PAGES.vvar_size,
-                kernel: PAGES.vvar_kernel_addr,
+                kernel_vaddr: PAGES.vvar_kernel_addr,
                 perm: UserPerm::READ,
                 name: "[vvar]",
             },
             Mapping {
                 start: layout.text_start,
                 size: PAGES.text_size,
-                kernel: PAGES.text_kernel_addr,
+                kernel_vaddr: PAGES.text_kernel_addr,
                 perm: UserPerm::READ | UserPerm::EXECUTE,
                 name: "[vdso]",
             },
@@ -178,7 +58,7 @@ fn base_is_random_with_at_least_16_bits_of_entropy() {
     let n = 1u64 << 17;
     let bases: HashSet<usize> = (0..n)
         .map(|i| {
-            let mut space = MockSpace::new(i.wrapping_mul(u64::MAX / n));
+            let mut space = RecordingSpace::new(i.wrapping_mul(u64::MAX / n));
             map_vdso(&mut space, &PAGES).unwrap().vvar_start
         })
         .collect();
@@ -193,9 +73,9 @@ fn base_is_random_with_at_least_16_bits_of_entropy() {
 
 #[test]
 fn an_occupied_random_base_moves_to_the_next_free_range() {
-    let mut probe = MockSpace::new(42);
+    let mut probe = RecordingSpace::new(42);
     let wanted = map_vdso(&mut probe, &PAGES).unwrap().vvar_start;
-    let mut space = MockSpace::new(42);
+    let mut space = RecordingSpace::new(42);
     space.occupied.push(wanted..wanted + 3 * PAGE);
     let layout = map_vdso(&mut space, &PAGES).unwrap();
     assert_eq!(layout.vvar_start, wanted + 3 * PAGE);
@@ -203,7 +83,7 @@ fn an_occupied_random_base_moves_to_the_next_free_range() {
 
 #[test]
 fn a_full_window_is_no_space_and_maps_nothing() {
-    let mut space = MockSpace::new(7);
+    let mut space = RecordingSpace::new(7);
     space.occupied.push(WINDOW);
     assert_eq!(map_vdso(&mut space, &PAGES), Err(HookError::NoSpace));
     assert!(space.maps.is_empty() && space.aux.is_empty());
@@ -211,24 +91,24 @@ fn a_full_window_is_no_space_and_maps_nothing() {
 
 #[test]
 fn a_failed_text_mapping_unmaps_the_vvar_pages() {
-    let mut space = MockSpace::new(7);
-    space.fail_map_named = Some("[vdso]");
+    let mut space = RecordingSpace::new(7);
+    space.fail_map = Some(("[vdso]", HookError::NoMemory));
     assert_eq!(map_vdso(&mut space, &PAGES), Err(HookError::NoMemory));
     assert!(space.maps.is_empty() && space.aux.is_empty());
 }
 
 #[test]
 fn a_failed_vvar_mapping_maps_nothing() {
-    let mut space = MockSpace::new(7);
-    space.fail_map_named = Some("[vvar]");
+    let mut space = RecordingSpace::new(7);
+    space.fail_map = Some(("[vvar]", HookError::NoMemory));
     assert_eq!(map_vdso(&mut space, &PAGES), Err(HookError::NoMemory));
     assert!(space.maps.is_empty());
 }
 
 #[test]
 fn a_failed_aux_push_unmaps_everything() {
-    let mut space = MockSpace::new(7);
-    space.fail_aux = true;
+    let mut space = RecordingSpace::new(7);
+    space.fail_aux = Some(HookError::Unsupported);
     assert_eq!(map_vdso(&mut space, &PAGES), Err(HookError::Unsupported));
     assert!(space.maps.is_empty());
     assert_eq!(
@@ -239,8 +119,8 @@ fn a_failed_aux_push_unmaps_everything() {
 
 #[test]
 fn a_failed_signal_return_unmaps_everything() {
-    let mut space = MockSpace::new(7);
-    space.fail_signal_return = true;
+    let mut space = RecordingSpace::new(7);
+    space.fail_signal_return = Some(HookError::InvalidInput);
     assert_eq!(map_vdso(&mut space, &PAGES), Err(HookError::InvalidInput));
     assert!(space.maps.is_empty() && space.aux.is_empty());
     assert_eq!(space.signal_return, None);
@@ -252,7 +132,7 @@ fn an_image_without_sigreturn_code_keeps_the_default() {
         sigreturn_offset: None,
         ..PAGES
     };
-    let mut space = MockSpace::new(7);
+    let mut space = RecordingSpace::new(7);
     let layout = map_vdso(&mut space, &pages).unwrap();
     assert_eq!(layout.signal_return, None);
     assert_eq!(space.signal_return, None);
@@ -279,7 +159,7 @@ fn unaligned_or_empty_pages_are_rejected() {
             ..PAGES
         },
     ] {
-        let mut space = MockSpace::new(7);
+        let mut space = RecordingSpace::new(7);
         assert_eq!(map_vdso(&mut space, &pages), Err(HookError::InvalidInput));
         assert!(space.maps.is_empty());
     }
@@ -291,7 +171,7 @@ fn sizes_that_overflow_are_rejected() {
         vvar_size: usize::MAX - PAGE + 1,
         ..PAGES
     };
-    let mut space = MockSpace::new(7);
+    let mut space = RecordingSpace::new(7);
     assert_eq!(map_vdso(&mut space, &pages), Err(HookError::InvalidInput));
     assert!(space.maps.is_empty() && space.aux.is_empty());
 }
