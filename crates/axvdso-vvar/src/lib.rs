@@ -22,8 +22,6 @@ mod base;
 mod hook;
 mod layout;
 #[cfg(feature = "kernel")]
-mod lock;
-#[cfg(feature = "kernel")]
 mod mult;
 mod seq;
 #[cfg(feature = "kernel")]

@@ -1,7 +1,8 @@
 //! The kernel's writer of the vvar pages.
 
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::Ordering;
 
+use kspin::SpinNoIrq;
 use starry_hooks::ClockIf;
 
 use crate::{
@@ -9,7 +10,6 @@ use crate::{
     VdsoData, VvarPages,
     base::{extrapolate, join_shifted, monotonic_shifted, split_shifted},
     clock_id,
-    lock::{WriterGuard, WriterLock},
     mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},
     seq::{write_begin, write_end},
 };
@@ -28,13 +28,18 @@ use crate::{
 ///
 /// # Contexts
 ///
-/// [`try_update`](Self::try_update) never waits and is the only method to call
-/// from the tick (interrupt) handler. The other methods wait for the lock; call
-/// them from thread context with preemption disabled (e.g. under
-/// `kernel_guard::NoPreemptIrqSave`), because readers spin while a write is in
-/// progress and a writer preempted inside its write section would stall them.
-/// With interrupts disabled too, a tick on the same CPU cannot even find the
-/// lock held.
+/// Readers spin while a write is in progress, so a writer must not be
+/// interrupted or preempted inside its write section. The lock enforces it:
+/// while a writer holds it, local IRQs are off (and preemption, where
+/// `kernel_guard` has its `preempt` feature), so a tick on the writing CPU
+/// cannot even find the lock held. [`try_update`](Self::try_update) and
+/// [`tick_update`](Self::tick_update) never wait: they are what the tick
+/// (interrupt) handler calls. [`init`](Self::init) and the other methods wait
+/// for the lock, from any context but the tick.
+///
+/// Without kspin's `smp` feature (a one-CPU kernel) the lock has no state of
+/// its own: masking IRQs is all it takes. An SMP kernel turns that feature on
+/// (axfeat's `smp` does), and host tests do.
 ///
 /// # Time never goes backwards
 ///
@@ -85,25 +90,48 @@ use crate::{
 /// ```
 pub struct Vvar<'a> {
     pages: &'a VvarPages,
-    lock: WriterLock,
-    // The fields below are written and read only under `lock`, so `Relaxed`
-    // suffices: the lock's acquire/release orders them.
-    /// `init` has run: the conversion parameters below are valid.
-    initialized: AtomicBool,
-    /// The pages hold a base written with the current parameters, which the
-    /// next update must not fall behind.
-    has_base: AtomicBool,
-    freq_hz: AtomicU64,
-    mult: AtomicU32,
-    shift: AtomicU32,
+    /// The conversion [`init`](Self::init) chose; `None` before it. Holding
+    /// the lock is also the right to write `pages`.
+    params: SpinNoIrq<Option<Params>>,
+}
+
+/// What the writer publishes besides the time, fixed by [`Vvar::init`].
+#[derive(Debug, Clone, Copy)]
+struct Params {
+    freq_hz: u64,
+    mult: u32,
+    shift: u32,
     /// The mode to publish (already forced to NONE for an unusable counter).
-    clock_mode: AtomicI32,
-    hrtimer_res: AtomicU32,
-    coarse_res: AtomicU32,
+    clock_mode: i32,
+    hrtimer_res: u32,
+    coarse_res: u32,
     /// Half a tick, in counter cycles: a tick finding a newer update than this
-    /// leaves the pages alone ([`tick_update`](Self::tick_update)). Read
-    /// without the lock, as a hint.
-    half_tick_cycles: AtomicU64,
+    /// leaves the pages alone ([`Vvar::tick_update`]).
+    half_tick_cycles: u64,
+}
+
+impl Params {
+    /// The parameters for `clock`'s counter.
+    fn new(clock: &dyn ClockIf) -> Self {
+        let freq_hz = clock.counter_freq_hz();
+        let (mult, shift) = calc_mult_shift(freq_hz, MAX_UPDATE_INTERVAL_SECS);
+        let clock_mode = if mult == 0 {
+            VDSO_CLOCKMODE_NONE
+        } else {
+            VDSO_CLOCKMODE_ARCHTIMER
+        };
+        let tick = clock.tick_period_nanos();
+        let half_tick = u128::from(tick) * u128::from(freq_hz) / (2 * u128::from(NANOS_PER_SEC));
+        Self {
+            freq_hz,
+            mult,
+            shift,
+            clock_mode,
+            hrtimer_res: hres_resolution_nanos(freq_hz),
+            coarse_res: tick.clamp(1, u32::MAX.into()) as u32,
+            half_tick_cycles: half_tick.min(u64::MAX.into()) as u64,
+        }
+    }
 }
 
 impl<'a> Vvar<'a> {
@@ -113,16 +141,7 @@ impl<'a> Vvar<'a> {
     pub const fn new(pages: &'a VvarPages) -> Self {
         Self {
             pages,
-            lock: WriterLock::new(),
-            initialized: AtomicBool::new(false),
-            has_base: AtomicBool::new(false),
-            freq_hz: AtomicU64::new(0),
-            mult: AtomicU32::new(0),
-            shift: AtomicU32::new(0),
-            clock_mode: AtomicI32::new(VDSO_CLOCKMODE_NONE),
-            hrtimer_res: AtomicU32::new(0),
-            coarse_res: AtomicU32::new(0),
-            half_tick_cycles: AtomicU64::new(0),
+            params: SpinNoIrq::new(None),
         }
     }
 
@@ -146,31 +165,10 @@ impl<'a> Vvar<'a> {
     /// Calling `init` again restarts from the new frequency; time
     /// may then step (the previous base is not carried over).
     pub fn init(&self, clock: &dyn ClockIf) {
-        let guard = self.lock.lock();
-        let freq_hz = clock.counter_freq_hz();
-        let (mult, shift) = calc_mult_shift(freq_hz, MAX_UPDATE_INTERVAL_SECS);
-        let mode = if mult == 0 {
-            VDSO_CLOCKMODE_NONE
-        } else {
-            VDSO_CLOCKMODE_ARCHTIMER
-        };
-        let tick = clock.tick_period_nanos().clamp(1, u32::MAX as u64) as u32;
-        self.freq_hz.store(freq_hz, Ordering::Relaxed);
-        self.mult.store(mult, Ordering::Relaxed);
-        self.shift.store(shift, Ordering::Relaxed);
-        self.clock_mode.store(mode, Ordering::Relaxed);
-        self.hrtimer_res
-            .store(hres_resolution_nanos(freq_hz), Ordering::Relaxed);
-        self.coarse_res.store(tick, Ordering::Relaxed);
-        let half_tick = u128::from(clock.tick_period_nanos()) * u128::from(freq_hz)
-            / (2 * u128::from(NANOS_PER_SEC));
-        self.half_tick_cycles.store(
-            half_tick.min(u128::from(u64::MAX)) as u64,
-            Ordering::Relaxed,
-        );
-        self.has_base.store(false, Ordering::Relaxed);
-        self.initialized.store(true, Ordering::Relaxed);
-        self.publish(&guard, clock);
+        let mut params = self.params.lock();
+        let new = Params::new(clock);
+        *params = Some(new);
+        self.publish(&new, clock, false);
     }
 
     /// Publishes the clock's current time, unless another CPU is writing the
@@ -181,13 +179,13 @@ impl<'a> Vvar<'a> {
     /// [`init`](Self::init) there is nothing to publish and the pages are left
     /// untouched.
     pub fn try_update(&self, clock: &dyn ClockIf) -> bool {
-        match self.lock.try_lock() {
-            Some(guard) => {
-                self.publish(&guard, clock);
-                true
-            }
-            None => false,
+        let Some(params) = self.params.try_lock() else {
+            return false;
+        };
+        if let Some(params) = &*params {
+            self.publish(params, clock, true);
         }
+        true
     }
 
     /// The tick hook's update, for a kernel whose every CPU ticks: publishes
@@ -198,15 +196,21 @@ impl<'a> Vvar<'a> {
     ///
     /// Returns whether it published.
     pub fn tick_update(&self, clock: &dyn ClockIf) -> bool {
+        let Some(params) = self.params.try_lock() else {
+            return false;
+        };
+        let Some(params) = &*params else {
+            return true;
+        };
+        // Only the lock holder writes `cycle_last`.
         let last = self.pages.data[CS_HRES_COARSE]
             .cycle_last
             .load(Ordering::Relaxed);
-        // 0 before `init`, so nothing is skipped then.
-        let half_tick = self.half_tick_cycles.load(Ordering::Relaxed);
-        if clock.read_counter().wrapping_sub(last) < half_tick {
+        if clock.read_counter().wrapping_sub(last) < params.half_tick_cycles {
             return false;
         }
-        self.try_update(clock)
+        self.publish(params, clock, true);
+        true
     }
 
     /// Publishes the clock's current time, waiting for the lock. Use it after
@@ -214,14 +218,15 @@ impl<'a> Vvar<'a> {
     /// `CLOCK_REALTIME` in the vDSO follows at once. Does nothing before
     /// [`init`](Self::init).
     pub fn update(&self, clock: &dyn ClockIf) {
-        let guard = self.lock.lock();
-        self.publish(&guard, clock);
+        if let Some(params) = &*self.params.lock() {
+            self.publish(params, clock, true);
+        }
     }
 
     /// Publishes the timezone that `gettimeofday` reports (`struct timezone`),
     /// in both records. Waits for the lock.
     pub fn set_timezone(&self, minuteswest: i32, dsttime: i32) {
-        let _guard = self.lock.lock();
+        let _params = self.params.lock();
         self.write_both(|hres, raw| {
             for data in [hres, raw] {
                 data.tz_minuteswest.store(minuteswest, Ordering::Relaxed);
@@ -241,14 +246,18 @@ impl<'a> Vvar<'a> {
     /// frequency). `init` resets the mode to [`VDSO_CLOCKMODE_ARCHTIMER`]:
     /// call this after it.
     pub fn set_clock_mode(&self, mode: i32) {
-        let _guard = self.lock.lock();
-        let usable = self.mult.load(Ordering::Relaxed) != 0;
-        let mode = if mode == VDSO_CLOCKMODE_TIMENS || !usable {
-            VDSO_CLOCKMODE_NONE
-        } else {
-            mode
+        let mut params = self.params.lock();
+        let mode = match &mut *params {
+            Some(params) if params.mult != 0 && mode != VDSO_CLOCKMODE_TIMENS => {
+                params.clock_mode = mode;
+                mode
+            }
+            Some(params) => {
+                params.clock_mode = VDSO_CLOCKMODE_NONE;
+                VDSO_CLOCKMODE_NONE
+            }
+            None => VDSO_CLOCKMODE_NONE,
         };
-        self.clock_mode.store(mode, Ordering::Relaxed);
         self.write_both(|hres, raw| {
             for data in [hres, raw] {
                 data.clock_mode.store(mode, Ordering::Relaxed);
@@ -268,19 +277,25 @@ impl<'a> Vvar<'a> {
         write_end(raw);
     }
 
-    /// Takes one counter sample and publishes every base from it.
-    fn publish(&self, _guard: &WriterGuard<'_>, clock: &dyn ClockIf) {
-        if !self.initialized.load(Ordering::Relaxed) {
-            return;
-        }
-        let freq_hz = self.freq_hz.load(Ordering::Relaxed);
-        let mult = self.mult.load(Ordering::Relaxed);
-        let shift = self.shift.load(Ordering::Relaxed);
+    /// Takes one counter sample and publishes every base from it. The caller
+    /// holds the lock; `params` is what it guards. With `continue_from_page`
+    /// the new bases never fall behind what readers of the record on the
+    /// page can have reached (the record was written with `params`).
+    fn publish(&self, params: &Params, clock: &dyn ClockIf, continue_from_page: bool) {
+        let &Params {
+            freq_hz,
+            mult,
+            shift,
+            clock_mode: mode,
+            hrtimer_res,
+            coarse_res,
+            ..
+        } = params;
         let hres = &self.pages.data[CS_HRES_COARSE];
 
-        // The previous base, read back from the page (only we write it, under
-        // the lock we hold).
-        let prev = self.has_base.load(Ordering::Relaxed).then(|| {
+        // The previous base, read back from the page (only the lock holder
+        // writes it).
+        let prev = continue_from_page.then(|| {
             let mono = &hres.basetime[clock_id::MONOTONIC as usize];
             let base = join_shifted(
                 mono.sec.load(Ordering::Relaxed),
@@ -316,9 +331,6 @@ impl<'a> Vvar<'a> {
         let (wall_sec, wall_nsec) = split_shifted(wall, shift);
         let (mono_coarse_sec, mono_coarse_nsec) = split_shifted(mono >> shift, 0);
         let (wall_coarse_sec, wall_coarse_nsec) = split_shifted(wall >> shift, 0);
-        let mode = self.clock_mode.load(Ordering::Relaxed);
-        let hrtimer_res = self.hrtimer_res.load(Ordering::Relaxed);
-        let coarse_res = self.coarse_res.load(Ordering::Relaxed);
 
         let set = |data: &VdsoData, id: u32, sec: u64, nsec: u64| {
             let slot = &data.basetime[id as usize];
@@ -359,7 +371,6 @@ impl<'a> Vvar<'a> {
             // time happens after vDSO readers start to wait for it.
             clock.publish_coarse_counter(counter);
         });
-        self.has_base.store(true, Ordering::Relaxed);
     }
 }
 
