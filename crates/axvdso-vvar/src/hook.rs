@@ -2,7 +2,7 @@
 
 use starry_hooks::ClockIf;
 
-use crate::{Vvar, VvarPages};
+use crate::{VvarPages, VvarWriter};
 
 /// The kernel's vvar pages, which the loader maps read-only below every
 /// process's vDSO text.
@@ -12,8 +12,8 @@ use crate::{Vvar, VvarPages};
 pub static VVAR_PAGES: VvarPages = VvarPages::new();
 
 /// The writer of [`VVAR_PAGES`]. The hooks of this crate call it; the kernel
-/// calls [`Vvar::update`] after it sets the wall clock.
-pub static VVAR: Vvar<'static> = Vvar::new(&VVAR_PAGES);
+/// calls [`VvarWriter::update`] after it sets the wall clock.
+pub static VVAR_WRITER: VvarWriter<'static> = VvarWriter::new(&VVAR_PAGES);
 
 /// The kernel virtual address of [`VVAR_PAGES`], for mapping them into user
 /// space. Page aligned; the area is [`VVAR_SIZE`](crate::VVAR_SIZE) bytes.
@@ -23,13 +23,13 @@ pub fn vvar_kernel_addr() -> usize {
 
 /// Boot hook: sets up the conversion and publishes the first update.
 fn init_vvar(clock: &dyn ClockIf) {
-    VVAR.init(clock);
+    VVAR_WRITER.init(clock);
 }
 
 /// Tick hook: publishes the current time unless another CPU just did or is
 /// doing it (every CPU ticks; one update per tick period is enough).
 fn update_vvar(clock: &dyn ClockIf) {
-    let _ = VVAR.tick_update(clock);
+    let _ = VVAR_WRITER.tick_update(clock);
 }
 
 starry_hooks::register_hook!(BOOT_HOOKS, init_vvar);
@@ -44,7 +44,7 @@ mod tests {
     fn kernel_pages_are_page_aligned_and_exactly_sized() {
         assert_eq!(vvar_kernel_addr() % PAGE_SIZE_4K, 0);
         assert_eq!(size_of_val(&VVAR_PAGES), VVAR_SIZE);
-        assert!(core::ptr::eq(VVAR.pages(), &VVAR_PAGES));
+        assert!(core::ptr::eq(VVAR_WRITER.pages(), &VVAR_PAGES));
     }
 
     #[test]

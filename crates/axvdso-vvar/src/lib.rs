@@ -4,11 +4,11 @@
 #![cfg_attr(
     not(feature = "kernel"),
     doc = "",
-    doc = "[`Vvar`]: #crate-features",
-    doc = "[`Vvar::init`]: #crate-features",
-    doc = "[`Vvar::try_update`]: #crate-features",
-    doc = "[`Vvar::update`]: #crate-features",
-    doc = "[`VVAR`]: #crate-features",
+    doc = "[`VvarWriter`]: #crate-features",
+    doc = "[`VvarWriter::init`]: #crate-features",
+    doc = "[`VvarWriter::try_update`]: #crate-features",
+    doc = "[`VvarWriter::update`]: #crate-features",
+    doc = "[`VVAR_WRITER`]: #crate-features",
     doc = "[`VVAR_PAGES`]: #crate-features",
     doc = "[`calc_mult_shift`]: #crate-features",
     doc = "[`hres_resolution_nanos`]: #crate-features"
@@ -19,6 +19,8 @@
 #[cfg(feature = "kernel")]
 mod base;
 #[cfg(feature = "kernel")]
+mod compat;
+#[cfg(feature = "kernel")]
 mod hook;
 mod layout;
 #[cfg(feature = "kernel")]
@@ -28,10 +30,13 @@ mod seq;
 mod writer;
 
 #[cfg(feature = "kernel")]
+#[doc(hidden)]
+pub use self::compat::Vvar;
+#[cfg(feature = "kernel")]
 pub use self::{
-    hook::{VVAR, VVAR_PAGES, vvar_kernel_addr},
+    hook::{VVAR_PAGES, VVAR_WRITER, vvar_kernel_addr},
     mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},
-    writer::Vvar,
+    writer::VvarWriter,
 };
 pub use self::{
     layout::{

@@ -1,6 +1,6 @@
 //! The seqcount that lets user space read a record while the kernel rewrites it.
 //!
-//! One writer at a time (the [`Vvar`](crate::Vvar) lock guarantees it) makes
+//! One writer at a time (the [`VvarWriter`](crate::VvarWriter) lock guarantees it) makes
 //! the count odd, writes the record, and makes it even again. A reader takes an
 //! even count, reads, and retries if the count has changed since: then it may
 //! have seen a half-written record.
@@ -52,7 +52,7 @@ pub fn read_retry(data: &VdsoData, start: u32) -> bool {
 }
 
 /// Starts a write of `data`: makes the count odd. Only the writer holding the
-/// [`Vvar`](crate::Vvar) lock may call this.
+/// [`VvarWriter`](crate::VvarWriter) lock may call this.
 #[cfg(feature = "kernel")]
 #[inline]
 pub(crate) fn write_begin(data: &VdsoData) {

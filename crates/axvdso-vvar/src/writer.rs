@@ -58,12 +58,12 @@ use crate::{
 /// # Panics
 ///
 /// Never, except for a debug assertion on the seqcount parity, which only a
-/// second writer of the same pages (outside this `Vvar`) could trip.
+/// second writer of the same pages (outside this `VvarWriter`) could trip.
 ///
 /// # Examples
 ///
 /// ```
-/// use axvdso_vvar::{CS_HRES_COARSE, Vvar, VvarPages, clock_id, read_begin, read_retry};
+/// use axvdso_vvar::{CS_HRES_COARSE, VvarWriter, VvarPages, clock_id, read_begin, read_retry};
 /// # struct Clock;
 /// # impl starry_hooks::ClockIf for Clock {
 /// #     fn read_counter(&self) -> u64 { 25_000_000 }
@@ -74,9 +74,9 @@ use crate::{
 /// # }
 ///
 /// static PAGES: VvarPages = VvarPages::new();
-/// static VVAR: Vvar<'static> = Vvar::new(&PAGES);
+/// static VVAR_WRITER: VvarWriter<'static> = VvarWriter::new(&PAGES);
 ///
-/// VVAR.init(&Clock); // 2.5 s after boot
+/// VVAR_WRITER.init(&Clock); // 2.5 s after boot
 /// let data = &PAGES.data[CS_HRES_COARSE];
 /// let mono = &data.basetime[clock_id::MONOTONIC_COARSE as usize];
 /// let sec = loop {
@@ -88,14 +88,14 @@ use crate::{
 /// };
 /// assert_eq!(sec, 2);
 /// ```
-pub struct Vvar<'a> {
+pub struct VvarWriter<'a> {
     pages: &'a VvarPages,
     /// The conversion [`init`](Self::init) chose; `None` before it. Holding
     /// the lock is also the right to write `pages`.
     params: SpinNoIrq<Option<Params>>,
 }
 
-/// What the writer publishes besides the time, fixed by [`Vvar::init`].
+/// What the writer publishes besides the time, fixed by [`VvarWriter::init`].
 #[derive(Debug, Clone, Copy)]
 struct Params {
     freq_hz: u64,
@@ -106,7 +106,7 @@ struct Params {
     hrtimer_res: u32,
     coarse_res: u32,
     /// Half a tick, in counter cycles: a tick finding a newer update than this
-    /// leaves the pages alone ([`Vvar::tick_update`]).
+    /// leaves the pages alone ([`VvarWriter::tick_update`]).
     half_tick_cycles: u64,
 }
 
@@ -134,7 +134,7 @@ impl Params {
     }
 }
 
-impl<'a> Vvar<'a> {
+impl<'a> VvarWriter<'a> {
     /// A writer for `pages`, which must have no other writer.
     ///
     /// Nothing is written until [`init`](Self::init).
@@ -431,17 +431,17 @@ mod tests {
     #[test]
     fn tick_update_skips_an_update_less_than_half_a_tick_old() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
+        let writer = VvarWriter::new(&pages);
         // 10 MHz, 4 ms tick: half a tick is 20_000 cycles.
         let clock = FakeClock::new(10_000_000, 1_000_000);
-        assert!(vvar.tick_update(&clock), "before init: nothing to skip");
+        assert!(writer.tick_update(&clock), "before init: nothing to skip");
         assert_eq!(seqs(&pages), [0, 0], "but nothing published before init");
-        vvar.init(&clock);
+        writer.init(&clock);
         let after_init = seqs(&pages);
 
         // Another CPU's tick 1 ms later: the pages are fresh enough.
         clock.counter.store(1_010_000, Ordering::Relaxed);
-        assert!(!vvar.tick_update(&clock));
+        assert!(!writer.tick_update(&clock));
         assert_eq!(seqs(&pages), after_init);
         assert_eq!(
             pages.data[CS_HRES_COARSE]
@@ -452,7 +452,7 @@ mod tests {
 
         // Half a tick later it publishes, from this sample.
         clock.counter.store(1_020_000, Ordering::Relaxed);
-        assert!(vvar.tick_update(&clock));
+        assert!(writer.tick_update(&clock));
         assert_eq!(seqs(&pages), after_init.map(|s| s + 2));
         assert_eq!(
             pages.data[CS_HRES_COARSE]
@@ -467,12 +467,12 @@ mod tests {
     #[test]
     fn coarse_counter_is_published_inside_the_write_section() {
         let pages: &'static VvarPages = Box::leak(Box::new(VvarPages::new()));
-        let vvar = Vvar::new(pages);
+        let writer = VvarWriter::new(pages);
         let clock = FakeClock::new(10_000_000, 1_000);
         assert!(clock.pages.set(pages).is_ok());
-        vvar.init(&clock);
+        writer.init(&clock);
         clock.counter.store(123_456, Ordering::Relaxed);
-        assert!(vvar.try_update(&clock));
+        assert!(writer.try_update(&clock));
         let (counter, seq) = clock.published.lock().unwrap().unwrap();
         assert_eq!(counter, 123_456);
         assert_eq!(
@@ -499,10 +499,10 @@ mod tests {
     #[test]
     fn nothing_is_written_before_init() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
+        let writer = VvarWriter::new(&pages);
         let clock = FakeClock::new(10_000_000, 123);
-        assert!(vvar.try_update(&clock));
-        vvar.update(&clock);
+        assert!(writer.try_update(&clock));
+        writer.update(&clock);
         assert_eq!(seqs(&pages), [0, 0]);
         assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 0);
         assert_eq!(
@@ -510,7 +510,7 @@ mod tests {
             VDSO_CLOCKMODE_NONE
         );
         // A mode cannot be forced on before the counter is known.
-        vvar.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
+        writer.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
         assert_eq!(
             pages.data[0].clock_mode.load(Ordering::Relaxed),
             VDSO_CLOCKMODE_NONE
@@ -521,17 +521,17 @@ mod tests {
     #[test]
     fn every_write_bumps_both_records_by_two() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
+        let writer = VvarWriter::new(&pages);
         let clock = FakeClock::new(24_000_000, 1_000);
-        vvar.init(&clock);
+        writer.init(&clock);
         assert_eq!(seqs(&pages), [2, 2]);
-        assert!(vvar.try_update(&clock));
+        assert!(writer.try_update(&clock));
         assert_eq!(seqs(&pages), [4, 4]);
-        vvar.update(&clock);
+        writer.update(&clock);
         assert_eq!(seqs(&pages), [6, 6]);
-        vvar.set_timezone(-60, 0);
+        writer.set_timezone(-60, 0);
         assert_eq!(seqs(&pages), [8, 8]);
-        vvar.set_clock_mode(VDSO_CLOCKMODE_NONE);
+        writer.set_clock_mode(VDSO_CLOCKMODE_NONE);
         assert_eq!(seqs(&pages), [10, 10]);
         assert_eq!(read_begin(&pages.data[0]), 10);
     }
@@ -539,8 +539,8 @@ mod tests {
     #[test]
     fn init_publishes_the_parameters_in_both_records() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
-        vvar.init(&FakeClock::new(10_000_000, 5));
+        let writer = VvarWriter::new(&pages);
+        writer.init(&FakeClock::new(10_000_000, 5));
         for data in &pages.data {
             assert_eq!(
                 data.clock_mode.load(Ordering::Relaxed),
@@ -558,13 +558,13 @@ mod tests {
     #[test]
     fn every_base_comes_from_one_sample() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
+        let writer = VvarWriter::new(&pages);
         // 24 MHz, so the fraction is not zero: 2.5 s + 1 cycle.
         let clock = FakeClock::new(24_000_000, 60_000_001);
         clock
             .offset
             .store(1_700_000_000_999_999_999, Ordering::Relaxed);
-        vvar.init(&clock);
+        writer.init(&clock);
 
         let shift = 24;
         // 60_000_001 / 24 MHz = 2.500000041666.. s
@@ -606,9 +606,9 @@ mod tests {
     #[test]
     fn realtime_is_monotonic_plus_offset() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
+        let writer = VvarWriter::new(&pages);
         let clock = FakeClock::new(62_500_000, 0);
-        vvar.init(&clock);
+        writer.init(&clock);
         for (counter, offset) in [
             (1, 0),
             (62_500_000, 999_999_999),
@@ -616,7 +616,7 @@ mod tests {
         ] {
             clock.counter.store(counter, Ordering::Relaxed);
             clock.offset.store(offset, Ordering::Relaxed);
-            vvar.update(&clock);
+            writer.update(&clock);
             let (ms, mn) = slot(&pages, 0, clock_id::MONOTONIC);
             let (rs, rn) = slot(&pages, 0, clock_id::REALTIME);
             let mono = join_shifted(ms, mn, 24);
@@ -633,35 +633,35 @@ mod tests {
     #[test]
     fn timezone_is_published_in_both_records() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
-        vvar.set_timezone(-480, 1);
+        let writer = VvarWriter::new(&pages);
+        writer.set_timezone(-480, 1);
         for data in &pages.data {
             assert_eq!(data.tz_minuteswest.load(Ordering::Relaxed), -480);
             assert_eq!(data.tz_dsttime.load(Ordering::Relaxed), 1);
         }
         // An update leaves it alone.
-        vvar.init(&FakeClock::new(10_000_000, 1));
+        writer.init(&FakeClock::new(10_000_000, 1));
         assert_eq!(pages.data[0].tz_minuteswest.load(Ordering::Relaxed), -480);
     }
 
     #[test]
     fn clock_mode_can_be_forced_off_and_back_on() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
+        let writer = VvarWriter::new(&pages);
         let clock = FakeClock::new(10_000_000, 1);
-        vvar.init(&clock);
-        vvar.set_clock_mode(VDSO_CLOCKMODE_NONE);
-        vvar.update(&clock);
+        writer.init(&clock);
+        writer.set_clock_mode(VDSO_CLOCKMODE_NONE);
+        writer.update(&clock);
         for data in &pages.data {
             assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
         }
-        vvar.set_clock_mode(VDSO_CLOCKMODE_TIMENS);
+        writer.set_clock_mode(VDSO_CLOCKMODE_TIMENS);
         assert_eq!(
             pages.data[1].clock_mode.load(Ordering::Relaxed),
             VDSO_CLOCKMODE_NONE
         );
-        vvar.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
-        vvar.update(&clock);
+        writer.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
+        writer.update(&clock);
         for data in &pages.data {
             assert_eq!(
                 data.clock_mode.load(Ordering::Relaxed),
@@ -673,7 +673,7 @@ mod tests {
     #[test]
     fn unusable_counter_keeps_the_syscall_but_fills_coarse_clocks() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
+        let writer = VvarWriter::new(&pages);
         struct NoCounter;
         impl ClockIf for NoCounter {
             fn read_counter(&self) -> u64 {
@@ -692,8 +692,8 @@ mod tests {
                 0
             }
         }
-        vvar.init(&NoCounter);
-        vvar.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
+        writer.init(&NoCounter);
+        writer.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
         for data in &pages.data {
             assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
             assert_eq!(data.mult.load(Ordering::Relaxed), 0);
@@ -708,18 +708,18 @@ mod tests {
     #[test]
     fn a_counter_behind_cycle_last_does_not_move_time_back() {
         let pages = VvarPages::new();
-        let vvar = Vvar::new(&pages);
+        let writer = VvarWriter::new(&pages);
         let clock = FakeClock::new(10_000_000, 1_000_000);
-        vvar.init(&clock);
+        writer.init(&clock);
         let before = slot(&pages, 0, clock_id::MONOTONIC);
         clock.counter.store(999_000, Ordering::Relaxed);
-        vvar.update(&clock);
+        writer.update(&clock);
         assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 1_000_000);
         assert_eq!(slot(&pages, 0, clock_id::MONOTONIC), before);
     }
 
     static NESTED_PAGES: VvarPages = VvarPages::new();
-    static NESTED_VVAR: Vvar<'static> = Vvar::new(&NESTED_PAGES);
+    static NESTED_WRITER: VvarWriter<'static> = VvarWriter::new(&NESTED_PAGES);
     static NESTED_RESULT: AtomicBool = AtomicBool::new(true);
 
     /// Runs a tick's `try_update` from inside the writer's critical section,
@@ -729,7 +729,7 @@ mod tests {
     impl ClockIf for InterruptingClock {
         fn read_counter(&self) -> u64 {
             let tick_clock = FakeClock::new(10_000_000, 999_999);
-            NESTED_RESULT.store(NESTED_VVAR.try_update(&tick_clock), Ordering::Relaxed);
+            NESTED_RESULT.store(NESTED_WRITER.try_update(&tick_clock), Ordering::Relaxed);
             self.0.read_counter()
         }
         fn counter_freq_hz(&self) -> u64 {
@@ -749,13 +749,13 @@ mod tests {
     #[test]
     fn try_update_gives_up_while_a_writer_holds_the_lock() {
         let clock = InterruptingClock(FakeClock::new(10_000_000, 42));
-        NESTED_VVAR.init(&clock);
+        NESTED_WRITER.init(&clock);
         assert!(!NESTED_RESULT.load(Ordering::Relaxed));
         // The nested tick wrote nothing: the sample is the outer writer's.
         assert_eq!(NESTED_PAGES.data[0].cycle_last.load(Ordering::Relaxed), 42);
         assert_eq!(seqs(&NESTED_PAGES), [2, 2]);
         // With the lock free, the tick path does update.
-        assert!(NESTED_VVAR.try_update(&FakeClock::new(10_000_000, 43)));
+        assert!(NESTED_WRITER.try_update(&FakeClock::new(10_000_000, 43)));
         assert_eq!(NESTED_PAGES.data[0].cycle_last.load(Ordering::Relaxed), 43);
     }
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use axvdso_vvar::{VVAR_SIZE, Vvar, VvarPages};
+use axvdso_vvar::{VVAR_SIZE, VvarPages, VvarWriter};
 use common::FakeClock;
 
 const RECORD_SIZE: usize = 240;
@@ -34,14 +34,14 @@ fn page_bytes(pages: &VvarPages) -> Vec<u8> {
 #[test]
 fn fields_sit_at_linux_offsets() {
     let pages = Box::new(VvarPages::new());
-    let vvar = Vvar::new(&pages);
+    let writer = VvarWriter::new(&pages);
     // 10 MHz; counter chosen so that every byte of cycle_last differs.
     let counter = 0x0102_0304_0506_0708_u64;
     let clock = FakeClock::new(10_000_000, counter);
     let offset = 1_700_000_000_123_456_789_u64;
     clock.set_offset(offset);
-    vvar.init(&clock);
-    vvar.set_timezone(-120, 1);
+    writer.init(&clock);
+    writer.set_timezone(-120, 1);
     let bytes = page_bytes(&pages);
 
     let mono_ns = counter as u128 * 100;

@@ -8,7 +8,7 @@
 
 mod common;
 
-use axvdso_vvar::{MAX_UPDATE_INTERVAL_SECS, Vvar, VvarPages, clock_id};
+use axvdso_vvar::{MAX_UPDATE_INTERVAL_SECS, VvarPages, VvarWriter, clock_id};
 use common::{FakeClock, NANOS_PER_SEC, Rng, read_nanos};
 
 const HRES_IDS: [u32; 5] = [
@@ -61,10 +61,10 @@ fn next_step(rng: &mut Rng, freq: u64, max_step: u64) -> u64 {
 fn run_case(rng: &mut Rng, freq: u64, start: u64, origin: u64) {
     let plain = origin == 0;
     let pages = Box::new(VvarPages::new());
-    let vvar = Vvar::new(&pages);
+    let writer = VvarWriter::new(&pages);
     let clock = FakeClock::with_origin(freq, start, origin);
     clock.set_offset(rng.range(0, 2_000_000_000 * NANOS_PER_SEC));
-    vvar.init(&clock);
+    writer.init(&clock);
     let shift = pages.data[0]
         .shift
         .load(std::sync::atomic::Ordering::Relaxed);
@@ -86,7 +86,7 @@ fn run_case(rng: &mut Rng, freq: u64, start: u64, origin: u64) {
             .collect();
 
         clock.set_counter(next);
-        assert!(vvar.try_update(&clock));
+        assert!(writer.try_update(&clock));
 
         let ctx = format!("freq {freq} origin {origin} update {update} next {next}");
         for (i, &id) in HRES_IDS.iter().enumerate() {
@@ -193,10 +193,10 @@ fn other_clocks_never_go_backwards_either() {
 #[test]
 fn realtime_follows_a_clock_set_at_once() {
     let pages = VvarPages::new();
-    let vvar = Vvar::new(&pages);
+    let writer = VvarWriter::new(&pages);
     let clock = FakeClock::new(24_000_000, 240_000_000); // 10 s
     clock.set_offset(1_000 * NANOS_PER_SEC);
-    vvar.init(&clock);
+    writer.init(&clock);
     // 24 cycles after the sample: 1000 ns, less the sub-ns rounding of `mult`.
     let mono_before = read_nanos(&pages, clock_id::MONOTONIC, 240_000_024);
     assert_eq!(mono_before, 10_000_000_999);
@@ -208,7 +208,7 @@ fn realtime_follows_a_clock_set_at_once() {
     // settimeofday: the wall clock moves back by 500 s.
     clock.set_offset(500 * NANOS_PER_SEC);
     clock.set_counter(240_000_048);
-    vvar.update(&clock);
+    writer.update(&clock);
     let mono_after = read_nanos(&pages, clock_id::MONOTONIC, 240_000_048);
     assert_eq!(mono_after, 10_000_002_000);
     assert_eq!(

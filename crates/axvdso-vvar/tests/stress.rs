@@ -18,8 +18,8 @@ use std::{
 };
 
 use axvdso_vvar::{
-    CS_HRES_COARSE, CS_RAW, MAX_UPDATE_INTERVAL_SECS, VDSO_CLOCKMODE_ARCHTIMER, Vvar, VvarPages,
-    calc_mult_shift, clock_id, read_begin, read_retry,
+    CS_HRES_COARSE, CS_RAW, MAX_UPDATE_INTERVAL_SECS, VDSO_CLOCKMODE_ARCHTIMER, VvarPages,
+    VvarWriter, calc_mult_shift, clock_id, read_begin, read_retry,
 };
 use common::NANOS_PER_SEC;
 use starry_hooks::ClockIf;
@@ -155,12 +155,12 @@ fn read_record1(pages: &VvarPages, retries: &mut u64) -> (u32, u64, (u64, u64)) 
 #[test]
 fn readers_never_accept_a_torn_record() {
     let pages: &'static VvarPages = Box::leak(Box::new(VvarPages::new()));
-    let vvar: &'static Vvar<'static> = Box::leak(Box::new(Vvar::new(pages)));
+    let writer: &'static VvarWriter<'static> = Box::leak(Box::new(VvarWriter::new(pages)));
     let clock: &'static RacingClock = Box::leak(Box::new(RacingClock {
         counter: AtomicU64::new(1 << 40),
         last: AtomicU64::new(0),
     }));
-    vvar.init(clock);
+    writer.init(clock);
     let (mult, shift) = calc_mult_shift(FREQ, MAX_UPDATE_INTERVAL_SECS);
 
     let stop = AtomicBool::new(false);
@@ -174,11 +174,11 @@ fn readers_never_accept_a_torn_record() {
             start.wait();
             let mut updates = 0u64;
             while !stop.load(Relaxed) {
-                vvar.update(clock);
+                writer.update(clock);
                 updates += 1;
                 if updates % 64 == 0 {
                     let minutes = tz_minutes.fetch_add(1, Relaxed) + 1;
-                    vvar.set_timezone(minutes, tz_for(minutes));
+                    writer.set_timezone(minutes, tz_for(minutes));
                     thread::yield_now();
                 }
             }
@@ -189,7 +189,7 @@ fn readers_never_accept_a_torn_record() {
             start.wait();
             let (mut ticks, mut busy) = (0u64, 0u64);
             while !stop.load(Relaxed) {
-                if vvar.try_update(clock) {
+                if writer.try_update(clock) {
                     ticks += 1;
                 } else {
                     busy += 1;
