@@ -11,8 +11,7 @@ use crate::{VvarPages, VvarWriter};
 /// compile time), so mapping these pages exposes nothing else of the kernel.
 pub static VVAR_PAGES: VvarPages = VvarPages::new();
 
-/// The writer of [`VVAR_PAGES`]. The hooks of this crate call it; the kernel
-/// calls [`VvarWriter::update`] after it sets the wall clock.
+/// The writer of [`VVAR_PAGES`]; the hooks of this crate are its only callers.
 pub static VVAR_WRITER: VvarWriter<'static> = VvarWriter::new(&VVAR_PAGES);
 
 /// The kernel virtual address of [`VVAR_PAGES`], for mapping them into user

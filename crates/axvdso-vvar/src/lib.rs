@@ -6,8 +6,7 @@
     doc = "",
     doc = "[`VvarWriter`]: #crate-features",
     doc = "[`VvarWriter::init`]: #crate-features",
-    doc = "[`VvarWriter::try_update`]: #crate-features",
-    doc = "[`VvarWriter::update`]: #crate-features",
+    doc = "[`VvarWriter::tick_update`]: #crate-features",
     doc = "[`VVAR_WRITER`]: #crate-features",
     doc = "[`VVAR_PAGES`]: #crate-features",
     doc = "[`calc_mult_shift`]: #crate-features",
@@ -19,8 +18,6 @@
 #[cfg(feature = "kernel")]
 mod base;
 #[cfg(feature = "kernel")]
-mod compat;
-#[cfg(feature = "kernel")]
 mod hook;
 mod layout;
 #[cfg(feature = "kernel")]
@@ -31,7 +28,7 @@ mod writer;
 
 #[cfg(feature = "kernel")]
 #[doc(hidden)]
-pub use self::compat::Vvar;
+pub use self::writer::compat::Vvar;
 #[cfg(feature = "kernel")]
 pub use self::{
     hook::{VVAR_PAGES, VVAR_WRITER, vvar_kernel_addr},

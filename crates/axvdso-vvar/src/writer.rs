@@ -6,21 +6,25 @@ use kspin::SpinNoIrq;
 use starry_hooks::ClockIf;
 
 use crate::{
-    CS_HRES_COARSE, CS_RAW, VDSO_CLOCKMODE_ARCHTIMER, VDSO_CLOCKMODE_NONE, VDSO_CLOCKMODE_TIMENS,
-    VdsoData, VvarPages,
+    CS_HRES_COARSE, CS_RAW, VDSO_CLOCKMODE_ARCHTIMER, VDSO_CLOCKMODE_NONE, VdsoData, VvarPages,
     base::{extrapolate, join_shifted, monotonic_shifted, split_shifted},
     clock_id,
     mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},
     seq::{write_begin, write_end},
 };
 
+// The old API, hidden, for axvdso-image until it moves: a child module, so
+// that deleting it is deleting one file and this line.
+#[path = "compat.rs"]
+pub(crate) mod compat;
+
 /// The single writer of a pair of vvar pages.
 ///
 /// It turns the kernel clock ([`ClockIf`]) into the records the vDSO reads:
-/// [`init`](Self::init) once at boot, [`try_update`](Self::try_update) on every
-/// tick, [`update`](Self::update) whenever the wall clock is set. Every write
-/// happens inside the seqcount write section of both records, under a lock, so
-/// concurrent writers (one per CPU's tick) never interleave.
+/// [`init`](Self::init) once at boot, then [`tick_update`](Self::tick_update)
+/// on every tick of every CPU. Every write happens inside the seqcount write
+/// section of both records, under a [`SpinNoIrq`] lock, so concurrent writers
+/// (one per CPU's tick) never interleave.
 ///
 /// Until `init`, the pages are all zero: `clock_mode` is
 /// [`VDSO_CLOCKMODE_NONE`], so the vDSO sends every high-resolution call to
@@ -34,8 +38,8 @@ use crate::{
 /// `kernel_guard` has its `preempt` feature), so a tick on the writing CPU
 /// cannot even find the lock held. [`try_update`](Self::try_update) and
 /// [`tick_update`](Self::tick_update) never wait: they are what the tick
-/// (interrupt) handler calls. [`init`](Self::init) and the other methods wait
-/// for the lock, from any context but the tick.
+/// (interrupt) handler calls. [`init`](Self::init) waits for the lock, from
+/// any context but the tick.
 ///
 /// Without kspin's `smp` feature (a one-CPU kernel) the lock has no state of
 /// its own: masking IRQs is all it takes. An SMP kernel turns that feature on
@@ -211,58 +215,6 @@ impl<'a> VvarWriter<'a> {
         }
         self.publish(params, clock, true);
         true
-    }
-
-    /// Publishes the clock's current time, waiting for the lock. Use it after
-    /// the wall-clock offset changes (`settimeofday`, `clock_settime`), so that
-    /// `CLOCK_REALTIME` in the vDSO follows at once. Does nothing before
-    /// [`init`](Self::init).
-    pub fn update(&self, clock: &dyn ClockIf) {
-        if let Some(params) = &*self.params.lock() {
-            self.publish(params, clock, true);
-        }
-    }
-
-    /// Publishes the timezone that `gettimeofday` reports (`struct timezone`),
-    /// in both records. Waits for the lock.
-    pub fn set_timezone(&self, minuteswest: i32, dsttime: i32) {
-        let _params = self.params.lock();
-        self.write_both(|hres, raw| {
-            for data in [hres, raw] {
-                data.tz_minuteswest.store(minuteswest, Ordering::Relaxed);
-                data.tz_dsttime.store(dsttime, Ordering::Relaxed);
-            }
-        });
-    }
-
-    /// Publishes `mode` as the `clock_mode` of both records. Waits for the lock.
-    ///
-    /// [`VDSO_CLOCKMODE_NONE`] forces every high-resolution vDSO call onto the
-    /// syscall (for tests, or when the counter turns out to be unusable from
-    /// user space). [`VDSO_CLOCKMODE_TIMENS`] would send readers to the
-    /// time-namespace page, which is never filled, so it is published as
-    /// `NONE`; so is any mode while the counter is unusable (before
-    /// [`init`](Self::init), or after an `init` that found no usable
-    /// frequency). `init` resets the mode to [`VDSO_CLOCKMODE_ARCHTIMER`]:
-    /// call this after it.
-    pub fn set_clock_mode(&self, mode: i32) {
-        let mut params = self.params.lock();
-        let mode = match &mut *params {
-            Some(params) if params.mult != 0 && mode != VDSO_CLOCKMODE_TIMENS => {
-                params.clock_mode = mode;
-                mode
-            }
-            Some(params) => {
-                params.clock_mode = VDSO_CLOCKMODE_NONE;
-                VDSO_CLOCKMODE_NONE
-            }
-            None => VDSO_CLOCKMODE_NONE,
-        };
-        self.write_both(|hres, raw| {
-            for data in [hres, raw] {
-                data.clock_mode.store(mode, Ordering::Relaxed);
-            }
-        });
     }
 
     /// Runs `write` on both records (`CS_HRES_COARSE`, `CS_RAW`) inside their
@@ -502,20 +454,13 @@ mod tests {
         let writer = VvarWriter::new(&pages);
         let clock = FakeClock::new(10_000_000, 123);
         assert!(writer.try_update(&clock));
-        writer.update(&clock);
+        assert!(writer.tick_update(&clock));
         assert_eq!(seqs(&pages), [0, 0]);
         assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 0);
         assert_eq!(
             pages.data[0].clock_mode.load(Ordering::Relaxed),
             VDSO_CLOCKMODE_NONE
         );
-        // A mode cannot be forced on before the counter is known.
-        writer.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
-        assert_eq!(
-            pages.data[0].clock_mode.load(Ordering::Relaxed),
-            VDSO_CLOCKMODE_NONE
-        );
-        assert_eq!(seqs(&pages), [2, 2]);
     }
 
     #[test]
@@ -527,13 +472,12 @@ mod tests {
         assert_eq!(seqs(&pages), [2, 2]);
         assert!(writer.try_update(&clock));
         assert_eq!(seqs(&pages), [4, 4]);
-        writer.update(&clock);
+        clock.counter.store(1_000_000, Ordering::Relaxed);
+        assert!(writer.tick_update(&clock));
         assert_eq!(seqs(&pages), [6, 6]);
-        writer.set_timezone(-60, 0);
+        writer.init(&clock);
         assert_eq!(seqs(&pages), [8, 8]);
-        writer.set_clock_mode(VDSO_CLOCKMODE_NONE);
-        assert_eq!(seqs(&pages), [10, 10]);
-        assert_eq!(read_begin(&pages.data[0]), 10);
+        assert_eq!(read_begin(&pages.data[0]), 8);
     }
 
     #[test]
@@ -616,7 +560,7 @@ mod tests {
         ] {
             clock.counter.store(counter, Ordering::Relaxed);
             clock.offset.store(offset, Ordering::Relaxed);
-            writer.update(&clock);
+            assert!(writer.try_update(&clock));
             let (ms, mn) = slot(&pages, 0, clock_id::MONOTONIC);
             let (rs, rn) = slot(&pages, 0, clock_id::REALTIME);
             let mono = join_shifted(ms, mn, 24);
@@ -626,46 +570,6 @@ mod tests {
             assert_eq!(
                 cs as u128 * 1_000_000_000 + cn as u128,
                 (mono >> 24) + offset as u128
-            );
-        }
-    }
-
-    #[test]
-    fn timezone_is_published_in_both_records() {
-        let pages = VvarPages::new();
-        let writer = VvarWriter::new(&pages);
-        writer.set_timezone(-480, 1);
-        for data in &pages.data {
-            assert_eq!(data.tz_minuteswest.load(Ordering::Relaxed), -480);
-            assert_eq!(data.tz_dsttime.load(Ordering::Relaxed), 1);
-        }
-        // An update leaves it alone.
-        writer.init(&FakeClock::new(10_000_000, 1));
-        assert_eq!(pages.data[0].tz_minuteswest.load(Ordering::Relaxed), -480);
-    }
-
-    #[test]
-    fn clock_mode_can_be_forced_off_and_back_on() {
-        let pages = VvarPages::new();
-        let writer = VvarWriter::new(&pages);
-        let clock = FakeClock::new(10_000_000, 1);
-        writer.init(&clock);
-        writer.set_clock_mode(VDSO_CLOCKMODE_NONE);
-        writer.update(&clock);
-        for data in &pages.data {
-            assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
-        }
-        writer.set_clock_mode(VDSO_CLOCKMODE_TIMENS);
-        assert_eq!(
-            pages.data[1].clock_mode.load(Ordering::Relaxed),
-            VDSO_CLOCKMODE_NONE
-        );
-        writer.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
-        writer.update(&clock);
-        for data in &pages.data {
-            assert_eq!(
-                data.clock_mode.load(Ordering::Relaxed),
-                VDSO_CLOCKMODE_ARCHTIMER
             );
         }
     }
@@ -693,7 +597,6 @@ mod tests {
             }
         }
         writer.init(&NoCounter);
-        writer.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
         for data in &pages.data {
             assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
             assert_eq!(data.mult.load(Ordering::Relaxed), 0);
@@ -713,7 +616,7 @@ mod tests {
         writer.init(&clock);
         let before = slot(&pages, 0, clock_id::MONOTONIC);
         clock.counter.store(999_000, Ordering::Relaxed);
-        writer.update(&clock);
+        assert!(writer.try_update(&clock));
         assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 1_000_000);
         assert_eq!(slot(&pages, 0, clock_id::MONOTONIC), before);
     }
