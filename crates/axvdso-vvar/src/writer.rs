@@ -67,20 +67,13 @@ pub(crate) mod compat;
 /// # Examples
 ///
 /// ```
-/// use axvdso_vvar::{CS_HRES_COARSE, VvarWriter, VvarPages, clock_id, read_begin, read_retry};
-/// # struct Clock;
-/// # impl starry_hooks::ClockIf for Clock {
-/// #     fn read_counter(&self) -> u64 { 25_000_000 }
-/// #     fn counter_freq_hz(&self) -> u64 { 10_000_000 }
-/// #     fn counter_to_monotonic_nanos(&self, c: u64) -> u64 { c * 100 }
-/// #     fn wall_offset_nanos(&self) -> u64 { 1_700_000_000_000_000_000 }
-/// #     fn tick_period_nanos(&self) -> u64 { 10_000_000 }
-/// # }
+/// use axvdso_vvar::{CS_HRES_COARSE, VvarPages, VvarWriter, clock_id, read_begin, read_retry};
+/// use starry_hooks::testing::FakeClock;
 ///
 /// static PAGES: VvarPages = VvarPages::new();
-/// static VVAR_WRITER: VvarWriter<'static> = VvarWriter::new(&PAGES);
+/// static WRITER: VvarWriter<'static> = VvarWriter::new(&PAGES);
 ///
-/// VVAR_WRITER.init(&Clock); // 2.5 s after boot
+/// WRITER.init(&FakeClock::new(10_000_000, 25_000_000)); // 10 MHz, 2.5 s after boot
 /// let data = &PAGES.data[CS_HRES_COARSE];
 /// let mono = &data.basetime[clock_id::MONOTONIC_COARSE as usize];
 /// let sec = loop {
@@ -328,56 +321,16 @@ impl<'a> VvarWriter<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+    use starry_hooks::testing::FakeClock;
 
     use super::*;
     use crate::{VDSO_BASES, read_begin};
 
-    /// A plain clock: `mono = counter * 1e9 / freq`.
-    struct FakeClock {
-        counter: AtomicU64,
-        freq: u64,
-        offset: AtomicU64,
-        /// Last `publish_coarse_counter`, and the record-0 seq seen then.
-        published: std::sync::Mutex<Option<(u64, u32)>>,
-        pages: std::sync::OnceLock<&'static VvarPages>,
-    }
-
-    impl FakeClock {
-        fn new(freq: u64, counter: u64) -> Self {
-            Self {
-                counter: AtomicU64::new(counter),
-                freq,
-                offset: AtomicU64::new(0),
-                published: std::sync::Mutex::new(None),
-                pages: std::sync::OnceLock::new(),
-            }
-        }
-    }
-
-    impl ClockIf for FakeClock {
-        fn read_counter(&self) -> u64 {
-            self.counter.load(Ordering::Relaxed)
-        }
-        fn counter_freq_hz(&self) -> u64 {
-            self.freq
-        }
-        fn counter_to_monotonic_nanos(&self, counter: u64) -> u64 {
-            (counter as u128 * 1_000_000_000 / self.freq as u128) as u64
-        }
-        fn wall_offset_nanos(&self) -> u64 {
-            self.offset.load(Ordering::Relaxed)
-        }
-        fn tick_period_nanos(&self) -> u64 {
-            4_000_000
-        }
-        fn publish_coarse_counter(&self, counter: u64) {
-            let seq = self
-                .pages
-                .get()
-                .map_or(0, |p| p.data[CS_HRES_COARSE].seq.load(Ordering::Relaxed));
-            *self.published.lock().unwrap() = Some((counter, seq));
-        }
+    /// A plain clock at `freq` with a 4 ms tick.
+    fn clock_at(freq: u64, counter: u64) -> FakeClock {
+        FakeClock::new(freq, counter).with_tick_period_nanos(4_000_000)
     }
 
     #[test]
@@ -385,14 +338,14 @@ mod tests {
         let pages = VvarPages::new();
         let writer = VvarWriter::new(&pages);
         // 10 MHz, 4 ms tick: half a tick is 20_000 cycles.
-        let clock = FakeClock::new(10_000_000, 1_000_000);
+        let clock = clock_at(10_000_000, 1_000_000);
         assert!(writer.tick_update(&clock), "before init: nothing to skip");
         assert_eq!(seqs(&pages), [0, 0], "but nothing published before init");
         writer.init(&clock);
         let after_init = seqs(&pages);
 
         // Another CPU's tick 1 ms later: the pages are fresh enough.
-        clock.counter.store(1_010_000, Ordering::Relaxed);
+        clock.set_counter(1_010_000);
         assert!(!writer.tick_update(&clock));
         assert_eq!(seqs(&pages), after_init);
         assert_eq!(
@@ -403,7 +356,7 @@ mod tests {
         );
 
         // Half a tick later it publishes, from this sample.
-        clock.counter.store(1_020_000, Ordering::Relaxed);
+        clock.set_counter(1_020_000);
         assert!(writer.tick_update(&clock));
         assert_eq!(seqs(&pages), after_init.map(|s| s + 2));
         assert_eq!(
@@ -416,23 +369,32 @@ mod tests {
         assert_eq!(coarse.nsec.load(Ordering::Relaxed), 102_000_000);
     }
 
+    static PUBLISH_PAGES: VvarPages = VvarPages::new();
+    static PUBLISH_SEQ: AtomicU32 = AtomicU32::new(0);
+
+    /// Records the count of record 0 when the coarse counter is published.
+    fn record_publish_seq(_counter: u64) {
+        let seq = PUBLISH_PAGES.data[CS_HRES_COARSE]
+            .seq
+            .load(Ordering::Relaxed);
+        PUBLISH_SEQ.store(seq, Ordering::Relaxed);
+    }
+
     #[test]
     fn coarse_counter_is_published_inside_the_write_section() {
-        let pages: &'static VvarPages = Box::leak(Box::new(VvarPages::new()));
-        let writer = VvarWriter::new(pages);
-        let clock = FakeClock::new(10_000_000, 1_000);
-        assert!(clock.pages.set(pages).is_ok());
+        let writer = VvarWriter::new(&PUBLISH_PAGES);
+        let clock = clock_at(10_000_000, 1_000).on_publish_coarse_counter(record_publish_seq);
         writer.init(&clock);
-        clock.counter.store(123_456, Ordering::Relaxed);
+        clock.set_counter(123_456);
         assert!(writer.try_update(&clock));
-        let (counter, seq) = clock.published.lock().unwrap().unwrap();
-        assert_eq!(counter, 123_456);
+        assert_eq!(clock.published_coarse_counter(), Some(123_456));
         assert_eq!(
-            counter,
-            pages.data[CS_HRES_COARSE]
+            PUBLISH_PAGES.data[CS_HRES_COARSE]
                 .cycle_last
-                .load(Ordering::Relaxed)
+                .load(Ordering::Relaxed),
+            123_456
         );
+        let seq = PUBLISH_SEQ.load(Ordering::Relaxed);
         assert_eq!(seq % 2, 1, "published outside the write section");
     }
 
@@ -452,7 +414,7 @@ mod tests {
     fn nothing_is_written_before_init() {
         let pages = VvarPages::new();
         let writer = VvarWriter::new(&pages);
-        let clock = FakeClock::new(10_000_000, 123);
+        let clock = clock_at(10_000_000, 123);
         assert!(writer.try_update(&clock));
         assert!(writer.tick_update(&clock));
         assert_eq!(seqs(&pages), [0, 0]);
@@ -467,12 +429,12 @@ mod tests {
     fn every_write_bumps_both_records_by_two() {
         let pages = VvarPages::new();
         let writer = VvarWriter::new(&pages);
-        let clock = FakeClock::new(24_000_000, 1_000);
+        let clock = clock_at(24_000_000, 1_000);
         writer.init(&clock);
         assert_eq!(seqs(&pages), [2, 2]);
         assert!(writer.try_update(&clock));
         assert_eq!(seqs(&pages), [4, 4]);
-        clock.counter.store(1_000_000, Ordering::Relaxed);
+        clock.set_counter(1_000_000);
         assert!(writer.tick_update(&clock));
         assert_eq!(seqs(&pages), [6, 6]);
         writer.init(&clock);
@@ -484,7 +446,7 @@ mod tests {
     fn init_publishes_the_parameters_in_both_records() {
         let pages = VvarPages::new();
         let writer = VvarWriter::new(&pages);
-        writer.init(&FakeClock::new(10_000_000, 5));
+        writer.init(&clock_at(10_000_000, 5));
         for data in &pages.data {
             assert_eq!(
                 data.clock_mode.load(Ordering::Relaxed),
@@ -504,10 +466,8 @@ mod tests {
         let pages = VvarPages::new();
         let writer = VvarWriter::new(&pages);
         // 24 MHz, so the fraction is not zero: 2.5 s + 1 cycle.
-        let clock = FakeClock::new(24_000_000, 60_000_001);
-        clock
-            .offset
-            .store(1_700_000_000_999_999_999, Ordering::Relaxed);
+        let clock = clock_at(24_000_000, 60_000_001);
+        clock.set_wall_offset_nanos(1_700_000_000_999_999_999);
         writer.init(&clock);
 
         let shift = 24;
@@ -551,15 +511,15 @@ mod tests {
     fn realtime_is_monotonic_plus_offset() {
         let pages = VvarPages::new();
         let writer = VvarWriter::new(&pages);
-        let clock = FakeClock::new(62_500_000, 0);
+        let clock = clock_at(62_500_000, 0);
         writer.init(&clock);
         for (counter, offset) in [
             (1, 0),
             (62_500_000, 999_999_999),
             (7_777_777_777, 1_234_567_890_123_456_789),
         ] {
-            clock.counter.store(counter, Ordering::Relaxed);
-            clock.offset.store(offset, Ordering::Relaxed);
+            clock.set_counter(counter);
+            clock.set_wall_offset_nanos(offset);
             assert!(writer.try_update(&clock));
             let (ms, mn) = slot(&pages, 0, clock_id::MONOTONIC);
             let (rs, rn) = slot(&pages, 0, clock_id::REALTIME);
@@ -578,25 +538,11 @@ mod tests {
     fn unusable_counter_keeps_the_syscall_but_fills_coarse_clocks() {
         let pages = VvarPages::new();
         let writer = VvarWriter::new(&pages);
-        struct NoCounter;
-        impl ClockIf for NoCounter {
-            fn read_counter(&self) -> u64 {
-                0
-            }
-            fn counter_freq_hz(&self) -> u64 {
-                0
-            }
-            fn counter_to_monotonic_nanos(&self, _: u64) -> u64 {
-                3_000_000_001
-            }
-            fn wall_offset_nanos(&self) -> u64 {
-                10_000_000_000
-            }
-            fn tick_period_nanos(&self) -> u64 {
-                0
-            }
-        }
-        writer.init(&NoCounter);
+        // Frequency 0: the counter counts nanoseconds of the kernel's clock.
+        let clock = FakeClock::new(0, 3_000_000_001)
+            .with_wall_offset_nanos(10_000_000_000)
+            .with_tick_period_nanos(0);
+        writer.init(&clock);
         for data in &pages.data {
             assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
             assert_eq!(data.mult.load(Ordering::Relaxed), 0);
@@ -612,10 +558,10 @@ mod tests {
     fn a_counter_behind_cycle_last_does_not_move_time_back() {
         let pages = VvarPages::new();
         let writer = VvarWriter::new(&pages);
-        let clock = FakeClock::new(10_000_000, 1_000_000);
+        let clock = clock_at(10_000_000, 1_000_000);
         writer.init(&clock);
         let before = slot(&pages, 0, clock_id::MONOTONIC);
-        clock.counter.store(999_000, Ordering::Relaxed);
+        clock.set_counter(999_000);
         assert!(writer.try_update(&clock));
         assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 1_000_000);
         assert_eq!(slot(&pages, 0, clock_id::MONOTONIC), before);
@@ -625,40 +571,23 @@ mod tests {
     static NESTED_WRITER: VvarWriter<'static> = VvarWriter::new(&NESTED_PAGES);
     static NESTED_RESULT: AtomicBool = AtomicBool::new(true);
 
-    /// Runs a tick's `try_update` from inside the writer's critical section,
-    /// as a timer interrupt on the writing CPU would.
-    struct InterruptingClock(FakeClock);
-
-    impl ClockIf for InterruptingClock {
-        fn read_counter(&self) -> u64 {
-            let tick_clock = FakeClock::new(10_000_000, 999_999);
-            NESTED_RESULT.store(NESTED_WRITER.try_update(&tick_clock), Ordering::Relaxed);
-            self.0.read_counter()
-        }
-        fn counter_freq_hz(&self) -> u64 {
-            self.0.counter_freq_hz()
-        }
-        fn counter_to_monotonic_nanos(&self, counter: u64) -> u64 {
-            self.0.counter_to_monotonic_nanos(counter)
-        }
-        fn wall_offset_nanos(&self) -> u64 {
-            self.0.wall_offset_nanos()
-        }
-        fn tick_period_nanos(&self) -> u64 {
-            self.0.tick_period_nanos()
-        }
+    /// A tick's `try_update` on the writing CPU, as a timer interrupt inside
+    /// the writer's critical section would run it.
+    fn nested_tick() {
+        let published = NESTED_WRITER.try_update(&clock_at(10_000_000, 999_999));
+        NESTED_RESULT.store(published, Ordering::Relaxed);
     }
 
     #[test]
     fn try_update_gives_up_while_a_writer_holds_the_lock() {
-        let clock = InterruptingClock(FakeClock::new(10_000_000, 42));
+        let clock = clock_at(10_000_000, 42).on_read_counter(nested_tick);
         NESTED_WRITER.init(&clock);
         assert!(!NESTED_RESULT.load(Ordering::Relaxed));
         // The nested tick wrote nothing: the sample is the outer writer's.
         assert_eq!(NESTED_PAGES.data[0].cycle_last.load(Ordering::Relaxed), 42);
         assert_eq!(seqs(&NESTED_PAGES), [2, 2]);
         // With the lock free, the tick path does update.
-        assert!(NESTED_WRITER.try_update(&FakeClock::new(10_000_000, 43)));
+        assert!(NESTED_WRITER.try_update(&clock_at(10_000_000, 43)));
         assert_eq!(NESTED_PAGES.data[0].cycle_last.load(Ordering::Relaxed), 43);
     }
 }

@@ -5,7 +5,7 @@ mod common;
 use std::sync::atomic::Ordering::Relaxed;
 
 use axvdso_vvar::{VVAR_SIZE, VvarPages, VvarWriter};
-use common::FakeClock;
+use starry_hooks::testing::FakeClock;
 
 const RECORD_SIZE: usize = 240;
 
@@ -39,9 +39,8 @@ fn fields_sit_at_linux_offsets() {
     let writer = VvarWriter::new(&pages);
     // 10 MHz; counter chosen so that every byte of cycle_last differs.
     let counter = 0x0102_0304_0506_0708_u64;
-    let clock = FakeClock::new(10_000_000, counter);
     let offset = 1_700_000_000_123_456_789_u64;
-    clock.set_offset(offset);
+    let clock = FakeClock::new(10_000_000, counter).with_wall_offset_nanos(offset);
     writer.init(&clock);
     // The kernel never sets a timezone (Starry has no settimeofday): store it
     // as a writer would, to find it at its offset.

@@ -8,8 +8,9 @@
 
 mod common;
 
-use axvdso_vvar::{MAX_UPDATE_INTERVAL_SECS, VvarPages, VvarWriter, clock_id};
-use common::{FakeClock, NANOS_PER_SEC, Rng, read_nanos};
+use axvdso_vvar::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, VvarPages, VvarWriter, clock_id};
+use common::{Rng, read_nanos};
+use starry_hooks::{ClockIf, testing::FakeClock};
 
 const HRES_IDS: [u32; 5] = [
     clock_id::REALTIME,
@@ -39,11 +40,11 @@ fn is_wall(id: u32) -> bool {
 /// The kernel's value of clock `id` at `counter`.
 fn kernel_nanos(clock: &FakeClock, id: u32, counter: u64) -> u128 {
     let wall = if is_wall(id) {
-        clock.offset.load(std::sync::atomic::Ordering::Relaxed)
+        clock.wall_offset_nanos()
     } else {
         0
     };
-    clock.mono_at(counter) + wall as u128
+    clock.monotonic_nanos_at(counter) + wall as u128
 }
 
 fn next_step(rng: &mut Rng, freq: u64, max_step: u64) -> u64 {
@@ -62,8 +63,9 @@ fn run_case(rng: &mut Rng, freq: u64, start: u64, origin: u64) {
     let plain = origin == 0;
     let pages = Box::new(VvarPages::new());
     let writer = VvarWriter::new(&pages);
-    let clock = FakeClock::with_origin(freq, start, origin);
-    clock.set_offset(rng.range(0, 2_000_000_000 * NANOS_PER_SEC));
+    let clock = FakeClock::new(freq, start)
+        .with_origin(origin)
+        .with_wall_offset_nanos(rng.range(0, 2_000_000_000 * NANOS_PER_SEC));
     writer.init(&clock);
     let shift = pages.data[0]
         .shift
@@ -194,8 +196,8 @@ fn other_clocks_never_go_backwards_either() {
 fn realtime_follows_a_clock_set_at_once() {
     let pages = VvarPages::new();
     let writer = VvarWriter::new(&pages);
-    let clock = FakeClock::new(24_000_000, 240_000_000); // 10 s
-    clock.set_offset(1_000 * NANOS_PER_SEC);
+    let clock =
+        FakeClock::new(24_000_000, 240_000_000).with_wall_offset_nanos(1_000 * NANOS_PER_SEC); // 10 s
     writer.init(&clock);
     // 24 cycles after the sample: 1000 ns, less the sub-ns rounding of `mult`.
     let mono_before = read_nanos(&pages, clock_id::MONOTONIC, 240_000_024);
@@ -206,7 +208,7 @@ fn realtime_follows_a_clock_set_at_once() {
     );
 
     // settimeofday: the wall clock moves back by 500 s.
-    clock.set_offset(500 * NANOS_PER_SEC);
+    clock.set_wall_offset_nanos(500 * NANOS_PER_SEC);
     clock.set_counter(240_000_048);
     assert!(writer.try_update(&clock));
     let mono_after = read_nanos(&pages, clock_id::MONOTONIC, 240_000_048);

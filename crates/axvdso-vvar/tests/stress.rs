@@ -4,8 +4,6 @@
 //! Every update derives all bases from `cycle_last` by fixed functions, so a
 //! record mixing two updates violates an invariant that the readers check.
 
-mod common;
-
 use std::{
     sync::{
         Barrier,
@@ -16,11 +14,10 @@ use std::{
 };
 
 use axvdso_vvar::{
-    CS_HRES_COARSE, CS_RAW, MAX_UPDATE_INTERVAL_SECS, VDSO_CLOCKMODE_ARCHTIMER, VvarPages,
-    VvarWriter, calc_mult_shift, clock_id, read_begin, read_retry,
+    CS_HRES_COARSE, CS_RAW, MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, VDSO_CLOCKMODE_ARCHTIMER,
+    VvarPages, VvarWriter, calc_mult_shift, clock_id, read_begin, read_retry,
 };
-use common::NANOS_PER_SEC;
-use starry_hooks::ClockIf;
+use starry_hooks::testing::FakeClock;
 
 const FREQ: u64 = 24_000_000;
 const READERS: usize = 3;
@@ -31,36 +28,15 @@ const READS_PER_READER: u64 = 1_000_000;
 const MIN_RETRIES: u64 = 1_000;
 const TIME_LIMIT: Duration = Duration::from_secs(4);
 
-/// A clock that advances on every read. The wall offset is a function of the
-/// last counter read (only writers read it, under the writer lock).
-struct RacingClock {
-    counter: AtomicU64,
-    last: AtomicU64,
-}
+/// The wall clock's offset from the monotonic clock.
+const WALL_OFFSET_NANOS: u64 = 1_600_000_000 * NANOS_PER_SEC + 123_456_789;
 
-fn wall_offset_for(counter: u64) -> u64 {
-    1_600_000_000 * NANOS_PER_SEC + (counter % 1009) * 1_000_003_001
-}
-
-impl ClockIf for RacingClock {
-    fn read_counter(&self) -> u64 {
-        let step = 1 + self.counter.load(Relaxed) % 977;
-        let counter = self.counter.fetch_add(step, Relaxed) + step;
-        self.last.store(counter, Relaxed);
-        counter
-    }
-    fn counter_freq_hz(&self) -> u64 {
-        FREQ
-    }
-    fn counter_to_monotonic_nanos(&self, counter: u64) -> u64 {
-        (counter as u128 * NANOS_PER_SEC as u128 / FREQ as u128) as u64
-    }
-    fn wall_offset_nanos(&self) -> u64 {
-        wall_offset_for(self.last.load(Relaxed))
-    }
-    fn tick_period_nanos(&self) -> u64 {
-        1_000_000
-    }
+/// A clock that advances on every read, as a running counter does.
+fn racing_clock() -> FakeClock {
+    FakeClock::new(FREQ, 1 << 40)
+        .with_step(977)
+        .with_tick_period_nanos(1_000_000)
+        .with_wall_offset_nanos(WALL_OFFSET_NANOS)
 }
 
 /// Everything one successful read of record 0 returned.
@@ -93,7 +69,7 @@ fn split(shifted: u128, shift: u32) -> (u64, u64) {
 /// The bases of record 0 as a pure function of `cycle_last`.
 fn expected_bases(cycle_last: u64, shift: u32) -> [(u64, u64); 6] {
     let mono = ((cycle_last as u128 * NANOS_PER_SEC as u128) << shift) / FREQ as u128;
-    let wall = mono + ((wall_offset_for(cycle_last) as u128) << shift);
+    let wall = mono + ((WALL_OFFSET_NANOS as u128) << shift);
     [
         split(wall, shift),
         split(mono, shift),
@@ -146,10 +122,7 @@ fn read_record1(pages: &VvarPages, retries: &mut u64) -> (u32, u64, (u64, u64)) 
 fn readers_never_accept_a_torn_record() {
     let pages: &'static VvarPages = Box::leak(Box::new(VvarPages::new()));
     let writer: &'static VvarWriter<'static> = Box::leak(Box::new(VvarWriter::new(pages)));
-    let clock: &'static RacingClock = Box::leak(Box::new(RacingClock {
-        counter: AtomicU64::new(1 << 40),
-        last: AtomicU64::new(0),
-    }));
+    let clock: &'static FakeClock = Box::leak(Box::new(racing_clock()));
     writer.init(clock);
     let (mult, shift) = calc_mult_shift(FREQ, MAX_UPDATE_INTERVAL_SECS);
 

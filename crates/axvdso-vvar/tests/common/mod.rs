@@ -1,72 +1,13 @@
-//! A fake kernel clock, a reader that does what the vDSO does, and a PRNG.
+//! A reader that does what the vDSO does, and a PRNG. (The fake kernel clock
+//! is `starry_hooks::testing::FakeClock`.)
 
 #![allow(dead_code)]
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
 
 use axvdso_vvar::{
-    CS_HRES_COARSE, CS_RAW, VDSO_COARSE, VvarPages, clock_id, read_begin, read_retry,
+    CS_HRES_COARSE, CS_RAW, NANOS_PER_SEC, VDSO_COARSE, VvarPages, clock_id, read_begin, read_retry,
 };
-use starry_hooks::ClockIf;
-
-pub const NANOS_PER_SEC: u64 = 1_000_000_000;
-
-/// A kernel clock whose counter the test sets.
-///
-/// `mono(counter) = floor((counter - origin) * 1e9 / freq)`: with `origin` 0
-/// this is the plain clock (axhal's `ticks_to_nanos`).
-pub struct FakeClock {
-    pub counter: AtomicU64,
-    pub freq: u64,
-    pub origin: u64,
-    pub offset: AtomicU64,
-}
-
-impl FakeClock {
-    pub fn new(freq: u64, counter: u64) -> Self {
-        Self::with_origin(freq, counter, 0)
-    }
-
-    pub fn with_origin(freq: u64, counter: u64, origin: u64) -> Self {
-        Self {
-            counter: AtomicU64::new(counter),
-            freq,
-            origin,
-            offset: AtomicU64::new(0),
-        }
-    }
-
-    pub fn set_counter(&self, counter: u64) {
-        self.counter.store(counter, Relaxed);
-    }
-
-    pub fn set_offset(&self, offset: u64) {
-        self.offset.store(offset, Relaxed);
-    }
-
-    /// The kernel's monotonic clock at `counter`, in ns.
-    pub fn mono_at(&self, counter: u64) -> u128 {
-        (counter - self.origin) as u128 * NANOS_PER_SEC as u128 / self.freq as u128
-    }
-}
-
-impl ClockIf for FakeClock {
-    fn read_counter(&self) -> u64 {
-        self.counter.load(Relaxed)
-    }
-    fn counter_freq_hz(&self) -> u64 {
-        self.freq
-    }
-    fn counter_to_monotonic_nanos(&self, counter: u64) -> u64 {
-        self.mono_at(counter) as u64
-    }
-    fn wall_offset_nanos(&self) -> u64 {
-        self.offset.load(Relaxed)
-    }
-    fn tick_period_nanos(&self) -> u64 {
-        10_000_000
-    }
-}
 
 /// Reads clock `id` at `counter` exactly as the vDSO does (Linux 6.1
 /// `do_hres` / `do_coarse`), in ns. Panics if the u64 arithmetic overflows.
