@@ -9,7 +9,7 @@
 //! ([`read_begin`](crate::read_begin), [`read_retry`](crate::read_retry))
 //! orders them. Readers load fields with `Ordering::Relaxed` between the two.
 
-use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64};
+use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
 /// Size of one page, in bytes.
 pub const PAGE_SIZE_4K: usize = 4096;
@@ -152,6 +152,18 @@ impl VdsoData {
             hrtimer_res: AtomicU32::new(0),
             coarse_res: AtomicU32::new(0),
         }
+    }
+
+    /// Whether the vDSO may serve this record's high-resolution clocks from
+    /// user space, reading the counter: `clock_mode` is
+    /// [`VDSO_CLOCKMODE_ARCHTIMER`]. Any other mode means: take the syscall.
+    ///
+    /// A plain `Relaxed` load: call it between [`read_begin`](crate::read_begin)
+    /// and [`read_retry`](crate::read_retry) to have it consistent with the
+    /// rest of the record.
+    #[inline(always)]
+    pub fn uses_counter(&self) -> bool {
+        self.clock_mode.load(Ordering::Relaxed) == VDSO_CLOCKMODE_ARCHTIMER
     }
 }
 

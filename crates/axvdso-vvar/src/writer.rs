@@ -452,6 +452,7 @@ mod tests {
                 data.clock_mode.load(Ordering::Relaxed),
                 VDSO_CLOCKMODE_ARCHTIMER
             );
+            assert!(data.uses_counter());
             assert_eq!(data.mask.load(Ordering::Relaxed), u64::MAX);
             assert_eq!(data.mult.load(Ordering::Relaxed), 100 << 24);
             assert_eq!(data.shift.load(Ordering::Relaxed), 24);
@@ -545,6 +546,7 @@ mod tests {
         writer.init(&clock);
         for data in &pages.data {
             assert_eq!(data.clock_mode.load(Ordering::Relaxed), VDSO_CLOCKMODE_NONE);
+            assert!(!data.uses_counter());
             assert_eq!(data.mult.load(Ordering::Relaxed), 0);
             assert_eq!(data.hrtimer_res.load(Ordering::Relaxed), 1);
             assert_eq!(data.coarse_res.load(Ordering::Relaxed), 1);
