@@ -10,7 +10,7 @@ use crate::{
     base::{extrapolate, join_shifted, monotonic_shifted, split_shifted},
     clock_id,
     mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},
-    seq::{write_begin, write_end},
+    seq::write_sections,
 };
 
 // The old API, hidden, for axvdso-image until it moves: a child module, so
@@ -215,11 +215,7 @@ impl<'a> VvarWriter<'a> {
     fn write_both(&self, write: impl FnOnce(&VdsoData, &VdsoData)) {
         let hres = &self.pages.data[CS_HRES_COARSE];
         let raw = &self.pages.data[CS_RAW];
-        write_begin(hres);
-        write_begin(raw);
-        write(hres, raw);
-        write_end(hres);
-        write_end(raw);
+        write_sections([&hres.seq, &raw.seq], || write(hres, raw));
     }
 
     /// Takes one counter sample and publishes every base from it. The caller
