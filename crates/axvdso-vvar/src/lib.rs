@@ -26,6 +26,10 @@ mod seq;
 #[cfg(feature = "kernel")]
 mod writer;
 
+// The seqcount's generic core, for the loom model (tests/loom_seq.rs) only.
+#[cfg(loom)]
+#[doc(hidden)]
+pub use self::seq::{SeqCount, write_sections};
 #[cfg(feature = "kernel")]
 #[doc(hidden)]
 pub use self::writer::compat::Vvar;
