@@ -26,7 +26,10 @@
 #             vDSO crate for riscv64 and x86_64, feature-less builds too), cargo doc,
 #             and the patch series: applies to the pristine crates, leaves the
 #             files it touches rustfmt-clean (scripts/check-series.sh)
-#   unittest  host tests only: cargo test --workspace, then extimage
+#   unittest  host tests only: cargo test --workspace, loom, then extimage
+#   loom      the loom model of the vvar seqcount (axvdso-vvar tests/loom_seq.rs):
+#             one writer against one reader, every interleaving up to
+#             LOOM_MAX_PREEMPTIONS (environment, default 3) preemptions
 #   extimage  a broken AXVDSO_EXTERNAL_IMAGE must fail the axvdso-image build
 #             with the validator's message (scripts/check-external-image.sh)
 #   e2e       QEMU end-to-end checks only: SMP=1 and SMP=4, with our vDSO and
@@ -94,7 +97,7 @@ export ARCH SMP LOG TIMEOUT INIT
 Q := $(if $(V),,@)
 run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
 
-.PHONY: all setup build disk vdso linux-vdso run justrun test lint unittest extimage e2e bench fmt clippy doc patches clean
+.PHONY: all setup build disk vdso linux-vdso run justrun test lint unittest loom extimage e2e bench fmt clippy doc patches clean
 
 all: build
 
@@ -141,7 +144,15 @@ run: build disk
 unittest:
 	$(call run_cmd,TEST,cargo test --workspace)
 	$(Q)cargo test --workspace
+	$(Q)$(MAKE) --no-print-directory loom
 	$(Q)$(MAKE) --no-print-directory extimage
+
+# `--cfg loom` rebuilds every dependency: a target dir of its own keeps the
+# normal one warm.
+loom:
+	$(call run_cmd,TEST,loom model of the vvar seqcount)
+	$(Q)RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=$(ROOT)/target/loom \
+	    cargo test -p axvdso-vvar --test loom_seq --release
 
 extimage: $(SETUP)
 	$(call run_cmd,TEST,external vDSO images: an intact one builds and broken ones fail)
