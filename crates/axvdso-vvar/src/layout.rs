@@ -11,10 +11,8 @@
 
 use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
 
-/// Size of one page, in bytes.
-pub const PAGE_SIZE_4K: usize = 4096;
-/// Number of vvar pages below the vDSO text.
-pub const VVAR_NR_PAGES: usize = 2;
+use axvdso_abi::{PAGE_SIZE_4K, VVAR_NR_PAGES, clock_id};
+
 /// Size of the vvar area, in bytes.
 pub const VVAR_SIZE: usize = VVAR_NR_PAGES * PAGE_SIZE_4K;
 
@@ -34,28 +32,6 @@ pub const VDSO_CLOCKMODE_NONE: i32 = 0;
 pub const VDSO_CLOCKMODE_ARCHTIMER: i32 = 1;
 /// `clock_mode`: this record is a time-namespace page (never set by us).
 pub const VDSO_CLOCKMODE_TIMENS: i32 = i32::MAX;
-
-/// Linux clock ids.
-pub mod clock_id {
-    /// `CLOCK_REALTIME`.
-    pub const REALTIME: u32 = 0;
-    /// `CLOCK_MONOTONIC`.
-    pub const MONOTONIC: u32 = 1;
-    /// `CLOCK_PROCESS_CPUTIME_ID`.
-    pub const PROCESS_CPUTIME_ID: u32 = 2;
-    /// `CLOCK_THREAD_CPUTIME_ID`.
-    pub const THREAD_CPUTIME_ID: u32 = 3;
-    /// `CLOCK_MONOTONIC_RAW`.
-    pub const MONOTONIC_RAW: u32 = 4;
-    /// `CLOCK_REALTIME_COARSE`.
-    pub const REALTIME_COARSE: u32 = 5;
-    /// `CLOCK_MONOTONIC_COARSE`.
-    pub const MONOTONIC_COARSE: u32 = 6;
-    /// `CLOCK_BOOTTIME`.
-    pub const BOOTTIME: u32 = 7;
-    /// `CLOCK_TAI`.
-    pub const TAI: u32 = 11;
-}
 
 /// Clocks served with counter interpolation from record [`CS_HRES_COARSE`].
 pub const VDSO_HRES: u32 = (1 << clock_id::REALTIME)

@@ -39,11 +39,15 @@ pub use self::{
     mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},
     writer::VvarWriter,
 };
+// The page geometry and clock ids are the ABI's (axvdso-abi), named here too
+// because the layout is defined in their terms.
+pub use axvdso_abi::{PAGE_SIZE_4K, VVAR_NR_PAGES, clock_id};
+
 pub use self::{
     layout::{
-        CS_BASES, CS_HRES_COARSE, CS_RAW, PAGE_SIZE_4K, VDSO_BASES, VDSO_CLOCKMODE_ARCHTIMER,
-        VDSO_CLOCKMODE_NONE, VDSO_CLOCKMODE_TIMENS, VDSO_COARSE, VDSO_HRES, VDSO_RAW,
-        VVAR_NR_PAGES, VVAR_SIZE, VdsoData, VdsoTimestamp, VvarPages, clock_id,
+        CS_BASES, CS_HRES_COARSE, CS_RAW, VDSO_BASES, VDSO_CLOCKMODE_ARCHTIMER,
+        VDSO_CLOCKMODE_NONE, VDSO_CLOCKMODE_TIMENS, VDSO_COARSE, VDSO_HRES, VDSO_RAW, VVAR_SIZE,
+        VdsoData, VdsoTimestamp, VvarPages,
     },
     seq::{read_begin, read_retry},
 };
