@@ -3,7 +3,8 @@
 //! Each is a thin wrapper: ask the core (`gettime.rs`) with the arch's data
 //! pages, write the answer, or make the real syscall and return exactly what
 //! it returns (`-errno` on failure, as the kernel does). The symbols are
-//! exported under the arch's version node by `link/<arch>.ver`.
+//! exported under the arch's version node by the version script `build.rs`
+//! writes from `axvdso-abi`.
 //!
 //! All return a C `long`: the value a Linux `int` entry returns, sign-extended,
 //! so a caller that declares either type reads it correctly.

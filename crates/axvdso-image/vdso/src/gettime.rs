@@ -35,10 +35,6 @@ use crate::{
     arch::VdsoArch,
 };
 
-/// Clock ids at or above this are never served (Linux `MAX_CLOCKS`); it keeps
-/// `1 << id` inside a `u32`.
-const MAX_CLOCKS: u32 = 16;
-
 const NANOS_PER_SEC: u64 = 1_000_000_000;
 const NANOS_PER_MICRO: u64 = 1_000;
 
@@ -56,7 +52,8 @@ enum ClockClass {
 fn classify(clock: i32) -> Option<(u32, ClockClass)> {
     // A negative id turns into a huge u32 and fails the range check.
     let clock = clock as u32;
-    if clock >= MAX_CLOCKS {
+    // MAX_CLOCKS (16) also keeps `1 << clock` inside a `u32`.
+    if clock >= clock_id::MAX_CLOCKS {
         return None;
     }
     let bit = 1u32 << clock;

@@ -3,8 +3,9 @@
 //! This crate is compiled only by `axvdso-image`'s build script, for a bare
 //! target (`riscv64gc-unknown-none-elf`, `x86_64-unknown-none`) as a position
 //! independent static library, and linked by rust-lld with `link/vdso.lds` and
-//! the arch's version script into the shared object the kernel maps into every
-//! process. It never runs in the kernel.
+//! the arch's version script (written from `axvdso-abi`'s table) into the
+//! shared object the kernel maps into every process. It never runs in the
+//! kernel.
 //!
 //! - `gettime`: the generic core. It computes clock values from the data
 //!   pages it is given and says "cannot" instead of guessing.

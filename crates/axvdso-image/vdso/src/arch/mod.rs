@@ -4,6 +4,7 @@
 //! read, where the data pages are, and the fallback syscalls. The unsafe code
 //! of the vDSO lives there and nowhere else.
 
+use axvdso_abi::nr;
 use axvdso_vvar::{VVAR_SIZE, VvarPages};
 
 use crate::abi::{OutPtr, Timespec, Timeval, Timezone, out_addr};
@@ -42,15 +43,6 @@ pub(crate) trait VdsoArch {
     /// with it.
     unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize;
 
-    /// The arch's `clock_gettime` syscall number.
-    const NR_CLOCK_GETTIME: usize;
-    /// The arch's `clock_getres` syscall number.
-    const NR_CLOCK_GETRES: usize;
-    /// The arch's `gettimeofday` syscall number.
-    const NR_GETTIMEOFDAY: usize;
-    /// The arch's `getcpu` syscall number.
-    const NR_GETCPU: usize;
-
     /// The data pages, mapped read-only directly below the first byte of this
     /// image (`VVAR_SIZE` bytes).
     #[inline(always)]
@@ -67,14 +59,14 @@ pub(crate) trait VdsoArch {
     #[inline(always)]
     fn fallback_clock_gettime(clock: i32, ts: OutPtr<'_, Timespec>) -> isize {
         // SAFETY: clock_gettime writes only `*ts`, a valid output or NULL.
-        unsafe { Self::syscall3(Self::NR_CLOCK_GETTIME, clock as usize, out_addr(ts), 0) }
+        unsafe { Self::syscall3(nr::CLOCK_GETTIME, clock as usize, out_addr(ts), 0) }
     }
 
     /// The `clock_getres` syscall.
     #[inline(always)]
     fn fallback_clock_getres(clock: i32, res: OutPtr<'_, Timespec>) -> isize {
         // SAFETY: clock_getres writes only `*res`, a valid output or NULL.
-        unsafe { Self::syscall3(Self::NR_CLOCK_GETRES, clock as usize, out_addr(res), 0) }
+        unsafe { Self::syscall3(nr::CLOCK_GETRES, clock as usize, out_addr(res), 0) }
     }
 
     /// The `gettimeofday` syscall.
@@ -82,7 +74,7 @@ pub(crate) trait VdsoArch {
     fn fallback_gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>) -> isize {
         // SAFETY: gettimeofday writes only `*tv` and `*tz`, each a valid output
         // or NULL.
-        unsafe { Self::syscall3(Self::NR_GETTIMEOFDAY, out_addr(tv), out_addr(tz), 0) }
+        unsafe { Self::syscall3(nr::GETTIMEOFDAY, out_addr(tv), out_addr(tz), 0) }
     }
 
     /// The `getcpu` syscall.
@@ -90,7 +82,7 @@ pub(crate) trait VdsoArch {
     fn fallback_getcpu(cpu: OutPtr<'_, u32>, node: OutPtr<'_, u32>, unused: usize) -> isize {
         // SAFETY: getcpu writes only `*cpu` and `*node`, each a valid output or
         // NULL; the kernel ignores the third argument.
-        unsafe { Self::syscall3(Self::NR_GETCPU, out_addr(cpu), out_addr(node), unused) }
+        unsafe { Self::syscall3(nr::GETCPU, out_addr(cpu), out_addr(node), unused) }
     }
 
     /// `counter - cycle_last` under `mask`.

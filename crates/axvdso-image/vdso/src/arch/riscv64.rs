@@ -1,15 +1,12 @@
 //! riscv64: `rdtime`, `ecall`, the signal trampoline and `__vdso_flush_icache`.
 //!
-//! Exports under `LINUX_4.15` (`link/riscv64.ver`).
+//! Exports under `LINUX_4.15` (the riscv64 row of `axvdso-abi`).
 
 use core::arch::{asm, global_asm};
 
-use super::VdsoArch;
+use axvdso_abi::nr;
 
-// Syscall numbers (asm-generic/unistd.h; riscv has no `time` syscall).
-const NR_RT_SIGRETURN: usize = 139;
-/// `__NR_arch_specific_syscall + 15`.
-const NR_RISCV_FLUSH_ICACHE: usize = 259;
+use super::VdsoArch;
 
 /// The riscv64 hooks.
 pub(crate) struct Arch;
@@ -47,11 +44,6 @@ impl VdsoArch for Arch {
         image_start
     }
 
-    const NR_CLOCK_GETTIME: usize = 113;
-    const NR_CLOCK_GETRES: usize = 114;
-    const NR_GETTIMEOFDAY: usize = 169;
-    const NR_GETCPU: usize = 168;
-
     #[inline(always)]
     unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
         let ret: isize;
@@ -78,7 +70,7 @@ impl VdsoArch for Arch {
 pub extern "C" fn __vdso_flush_icache(start: usize, end: usize, flags: usize) -> isize {
     // SAFETY: riscv_flush_icache reads and writes no user memory: it only
     // makes instruction fetches see earlier stores, on this or every hart.
-    unsafe { Arch::syscall3(NR_RISCV_FLUSH_ICACHE, start, end, flags) }
+    unsafe { Arch::syscall3(nr::RISCV_FLUSH_ICACHE, start, end, flags) }
 }
 
 // `__vdso_rt_sigreturn`: where a signal handler returns to (the kernel sets
@@ -102,5 +94,5 @@ global_asm!(
     ".cfi_endproc",
     ".size __vdso_rt_sigreturn, . - __vdso_rt_sigreturn",
     ".popsection",
-    nr = const NR_RT_SIGRETURN,
+    nr = const nr::RT_SIGRETURN,
 );

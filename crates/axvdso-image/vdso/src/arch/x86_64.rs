@@ -1,17 +1,16 @@
 //! x86_64: `rdtsc`, `syscall`, `__vdso_time` and the unprefixed aliases.
 //!
-//! Exports under `LINUX_2.6` (`link/x86_64.ver`).
+//! Exports under `LINUX_2.6` (the x86_64 row of `axvdso-abi`).
 
 use core::arch::{asm, global_asm};
+
+use axvdso_abi::nr;
 
 use super::VdsoArch;
 use crate::{
     abi::{OutPtr, out_addr},
     gettime,
 };
-
-// Syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl).
-const NR_TIME: usize = 201;
 
 /// The x86_64 hooks.
 pub(crate) struct Arch;
@@ -58,11 +57,6 @@ impl VdsoArch for Arch {
         image_start
     }
 
-    const NR_CLOCK_GETTIME: usize = 228;
-    const NR_CLOCK_GETRES: usize = 229;
-    const NR_GETTIMEOFDAY: usize = 96;
-    const NR_GETCPU: usize = 309;
-
     #[inline(always)]
     unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
         let ret: isize;
@@ -96,7 +90,7 @@ pub extern "C" fn __vdso_time(t: OutPtr<'_, i64>) -> i64 {
             secs
         }
         // SAFETY: time writes only `*t`, a valid output or NULL.
-        None => unsafe { Arch::syscall3(NR_TIME, out_addr(t), 0, 0) as i64 },
+        None => unsafe { Arch::syscall3(nr::TIME, out_addr(t), 0, 0) as i64 },
     }
 }
 
