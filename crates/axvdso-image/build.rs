@@ -30,7 +30,8 @@ mod elf;
 #[path = "build/vdso_builder.rs"]
 mod vdso_builder;
 
-use elf::{Arch, ImageInfo, PAGE_SIZE};
+use axvdso_abi::{Arch, PAGE_SIZE_4K};
+use elf::ImageInfo;
 
 /// The environment variable naming an external image to embed.
 const EXTERNAL_IMAGE_VAR: &str = "AXVDSO_EXTERNAL_IMAGE";
@@ -88,7 +89,7 @@ fn run() -> Result<(), String> {
 
     write(&out_dir.join("vdso.so"), &bytes)?;
     let mut padded = bytes.clone();
-    padded.resize(bytes.len().next_multiple_of(PAGE_SIZE), 0);
+    padded.resize(bytes.len().next_multiple_of(PAGE_SIZE_4K), 0);
     write(&out_dir.join("vdso.img"), &padded)?;
     write(
         &out_dir.join("vdso_meta.rs"),
@@ -155,7 +156,7 @@ fn meta_source(info: &ImageInfo<'_>, origin: &Path, external: bool, padded: usiz
 /// The public symbol constants (`src/symbols.rs` includes them).
 fn symbols_source(info: &ImageInfo<'_>, origin: &Path) -> String {
     let mut out = header(origin);
-    for &name in info.arch().required_symbols() {
+    for name in info.arch().exports().iter().map(|export| export.name) {
         // Only the `__vdso_` names get constants; aliases share their address.
         let Some(short) = name.strip_prefix("__vdso_") else {
             continue;

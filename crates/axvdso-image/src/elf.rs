@@ -2,27 +2,22 @@
 //!
 //! This file is shared: the library compiles it as a module, and `build.rs`
 //! includes it with `#[path]` to check an image before embedding it. So it is
-//! `no_std`, has no dependencies and refers to nothing outside itself.
+//! `no_std`, depends only on `axvdso-abi` and refers to nothing else outside
+//! itself.
 //!
 //! [`validate`] lists the checks.
 
 use core::fmt;
 
-/// Size of a page, in bytes.
-pub const PAGE_SIZE: usize = 4096;
+use axvdso_abi::{Arch, PAGE_SIZE_4K, VDSO_SONAME};
 
 /// The largest image accepted, in bytes: 4 pages.
 ///
 /// Linux 6.1's own images take one page (riscv64, 4.6 KB file) or two
 /// (x86_64); ours takes one. The loader reserves a fixed window for the image,
 /// and a much larger file means something else was passed by mistake.
-pub const IMAGE_SIZE_LIMIT: usize = 4 * PAGE_SIZE;
+pub const IMAGE_SIZE_LIMIT: usize = 4 * PAGE_SIZE_4K;
 
-/// The soname every Linux 64-bit vDSO has, and this crate's.
-pub const VDSO_SONAME: &str = "linux-vdso.so.1";
-
-const EM_X86_64: u16 = 62;
-const EM_RISCV: u16 = 243;
 const ET_DYN: u16 = 3;
 
 const PT_LOAD: u32 = 1;
@@ -74,95 +69,6 @@ const SYM_SIZE: usize = 24;
 const RELA_SIZE: u64 = 24;
 const REL_SIZE: u64 = 16;
 const RELR_SIZE: u64 = 8;
-
-/// An architecture this crate builds vDSO images for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Arch {
-    /// 64-bit RISC-V (`riscv64gc`).
-    Riscv64,
-    /// x86_64.
-    X86_64,
-}
-
-impl Arch {
-    /// Every supported architecture.
-    pub const ALL: [Arch; 2] = [Arch::Riscv64, Arch::X86_64];
-
-    /// The arch for a `target_arch` value (`CARGO_CFG_TARGET_ARCH`), if supported.
-    pub fn from_target_arch(target_arch: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|arch| arch.name() == target_arch)
-    }
-
-    /// The `target_arch` name: `riscv64` or `x86_64`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Riscv64 => "riscv64",
-            Self::X86_64 => "x86_64",
-        }
-    }
-
-    /// The ELF `e_machine` of its images.
-    pub const fn e_machine(self) -> u16 {
-        match self {
-            Self::Riscv64 => EM_RISCV,
-            Self::X86_64 => EM_X86_64,
-        }
-    }
-
-    /// The version node Linux exports the vDSO symbols under; libcs look the
-    /// symbols up with exactly this string.
-    pub const fn version_node(self) -> &'static str {
-        match self {
-            Self::Riscv64 => "LINUX_4.15",
-            Self::X86_64 => "LINUX_2.6",
-        }
-    }
-
-    /// The function the kernel points a signal handler's return address at
-    /// (one of [`required_symbols`](Self::required_symbols)), or `None` where
-    /// libcs always pass their own restorer (`SA_RESTORER` on x86_64).
-    pub const fn sigreturn_symbol(self) -> Option<&'static str> {
-        match self {
-            Self::Riscv64 => Some("__vdso_rt_sigreturn"),
-            Self::X86_64 => None,
-        }
-    }
-
-    /// The functions an image must export under [`version_node`](Self::version_node):
-    /// what Linux 6.1 exports and libcs or the kernel look up.
-    pub const fn required_symbols(self) -> &'static [&'static str] {
-        match self {
-            Self::Riscv64 => &[
-                "__vdso_rt_sigreturn",
-                "__vdso_gettimeofday",
-                "__vdso_clock_gettime",
-                "__vdso_clock_getres",
-                "__vdso_getcpu",
-                "__vdso_flush_icache",
-            ],
-            Self::X86_64 => &[
-                "__vdso_clock_gettime",
-                "__vdso_gettimeofday",
-                "__vdso_time",
-                "__vdso_getcpu",
-                "__vdso_clock_getres",
-                "clock_gettime",
-                "gettimeofday",
-                "time",
-                "getcpu",
-                "clock_getres",
-            ],
-        }
-    }
-}
-
-impl fmt::Display for Arch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// A short copy of a string found in the image, for error messages
 /// (at most 40 bytes; longer ones are cut and end in `...`).
@@ -716,7 +622,7 @@ pub fn gnu_hash(name: &[u8]) -> u32 {
 ///    `DT_STRTAB`, `DT_VERSYM`, `DT_VERDEF` and `DT_SONAME` present; the soname
 ///    is `linux-vdso.so.1`;
 /// 5. the verdef defines the arch's version node with the right ELF hash;
-/// 6. every symbol of [`Arch::required_symbols`] is a defined global or weak
+/// 6. every symbol of [`Arch::exports`] is a defined global or weak
 ///    `STT_FUNC` of that version, inside the load, and both hash tables find it.
 ///
 /// # Errors
@@ -732,8 +638,8 @@ pub fn validate(image: &[u8], arch: Arch) -> ImageResult<ImageInfo<'_>> {
     check_relocations(&reader, &tags)?;
     let info = check_tables(image, arch, load_size, &tags)?;
     let node_ndx = check_version_node(&info, arch)?;
-    for &name in arch.required_symbols() {
-        check_symbol(&info, &loaded, name, node_ndx, &tags)?;
+    for export in arch.exports() {
+        check_symbol(&info, &loaded, export.name, node_ndx, &tags)?;
     }
     Ok(info)
 }

@@ -1,8 +1,7 @@
 //! The embedded image and the facts a loader needs about it.
 
-use axvdso_vvar::{PAGE_SIZE_4K, VVAR_NR_PAGES, VVAR_SIZE};
-
-use crate::{Arch, PAGE_SIZE};
+use axvdso_abi::{Arch, PAGE_SIZE_4K as PAGE_SIZE};
+use axvdso_vvar::{VVAR_NR_PAGES, VVAR_SIZE};
 
 // BUILT_ARCH, BUILT_SOURCE, BUILT_ELF_SIZE, BUILT_PADDED_SIZE, BUILT_LOAD_SIZE,
 // BUILT_TEXT_SECTION, written by build.rs from the checked image.
@@ -82,7 +81,6 @@ pub fn vdso_elf() -> &'static [u8] {
 
 // The loader contract, checked at compile time.
 const _: () = {
-    assert!(PAGE_SIZE == PAGE_SIZE_4K);
     assert!(VVAR_PAGES_BELOW * PAGE_SIZE == VVAR_SIZE);
     assert!(VDSO_TEXT_SIZE % PAGE_SIZE == 0 && VDSO_TEXT_SIZE > 0);
     assert!(VDSO_ELF_SIZE <= VDSO_TEXT_SIZE && VDSO_TEXT_SIZE - VDSO_ELF_SIZE < PAGE_SIZE);

@@ -8,8 +8,8 @@ pub mod symbols;
 
 pub use self::{
     elf::{
-        Arch, FoundName, IMAGE_SIZE_LIMIT, ImageError, ImageInfo, ImageResult, PAGE_SIZE, Symbol,
-        VDSO_SONAME, elf_hash, gnu_hash, validate,
+        FoundName, IMAGE_SIZE_LIMIT, ImageError, ImageInfo, ImageResult, Symbol, elf_hash,
+        gnu_hash, validate,
     },
     image::{
         ARCH, IMAGE_SOURCE, ImageSource, PageAligned, TEXT_SECTION, VDSO_ELF_SIZE, VDSO_IMAGE,

@@ -8,9 +8,10 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use axvdso_abi::{Arch, PAGE_SIZE_4K as PAGE_SIZE};
 use axvdso_image::{
-    ARCH, Arch, IMAGE_SOURCE, ImageSource, PAGE_SIZE, TEXT_SECTION, VDSO_ELF_SIZE, VDSO_IMAGE,
-    VDSO_TEXT_SIZE, VERSION_NODE, VVAR_PAGES_BELOW, symbols, vdso_elf, vdso_image,
+    ARCH, IMAGE_SOURCE, ImageSource, TEXT_SECTION, VDSO_ELF_SIZE, VDSO_IMAGE, VDSO_TEXT_SIZE,
+    VERSION_NODE, VVAR_PAGES_BELOW, symbols, vdso_elf, vdso_image,
 };
 use support::{
     built::{built_image, read_exports, source_dir},
@@ -109,7 +110,7 @@ fn check_shape(image: &[u8], arch: Arch) {
     // Dynamic symbols: exactly the required functions, all under the node.
     let syms: Vec<Sym> = elf.dynsyms().into_iter().skip(1).collect();
     let names: BTreeSet<&str> = syms.iter().map(|s| s.name.as_str()).collect();
-    let required: BTreeSet<&str> = arch.required_symbols().iter().copied().collect();
+    let required: BTreeSet<&str> = arch.exports().iter().map(|e| e.name).collect();
     assert_eq!(names, required);
     assert_eq!(syms.len(), required.len());
     let text = elf.section(".text").expect(".text");
@@ -317,14 +318,10 @@ fn symbol_constants_match_the_elf() {
 
 #[test]
 fn version_scripts_export_exactly_the_required_symbols() {
-    for arch in Arch::ALL {
+    for arch in Arch::all() {
         let script = source_dir().join(format!("link/{}.ver", arch.name()));
         let exports: BTreeSet<String> = read_exports(&script).unwrap().into_iter().collect();
-        let required: BTreeSet<String> = arch
-            .required_symbols()
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+        let required: BTreeSet<String> = arch.exports().iter().map(|e| e.name.to_owned()).collect();
         assert_eq!(exports, required, "{}", script.display());
         let text = std::fs::read_to_string(&script).unwrap();
         assert!(

@@ -3,9 +3,9 @@
 
 mod support;
 
+use axvdso_abi::{Arch, PAGE_SIZE_4K as PAGE_SIZE};
 use axvdso_image::{
-    ARCH, Arch, FoundName, IMAGE_SIZE_LIMIT, ImageError, PAGE_SIZE, elf_hash, gnu_hash, validate,
-    vdso_elf,
+    ARCH, FoundName, IMAGE_SIZE_LIMIT, ImageError, elf_hash, gnu_hash, validate, vdso_elf,
 };
 use support::{built::built_image, elf::*};
 
@@ -63,12 +63,12 @@ fn good_images_pass_and_report_their_symbols() {
         assert_eq!(info.file_size(), image.len());
         assert_eq!(info.load_size() as u64, phdr(&image, PT_LOAD).filesz);
         let elf = Elf::new(&image);
-        for &name in arch.required_symbols() {
+        for name in arch.exports().iter().map(|e| e.name) {
             let symbol = info.symbol(name).unwrap();
             assert_eq!(symbol.offset as u64, elf.dynsym(name).value);
             assert_eq!(symbol.version, Some(arch.version_node()));
         }
-        assert_eq!(info.symbols().count(), arch.required_symbols().len());
+        assert_eq!(info.symbols().count(), arch.exports().len());
         let text = elf.section(".text").unwrap();
         assert_eq!(
             info.text_section(),
@@ -480,7 +480,7 @@ fn hash_table_defects() {
         },
         |arch| ImageError::HashLookupFailed {
             table: "DT_HASH",
-            name: arch.required_symbols()[0],
+            name: arch.exports()[0].name,
         },
     );
     // The GNU bloom filter cleared: glibc finds nothing.
@@ -495,7 +495,7 @@ fn hash_table_defects() {
         },
         |arch| ImageError::HashLookupFailed {
             table: "DT_GNU_HASH",
-            name: arch.required_symbols()[0],
+            name: arch.exports()[0].name,
         },
     );
 }

@@ -2,7 +2,7 @@
 
 use std::{path::Path, sync::OnceLock};
 
-use axvdso_image::Arch;
+use axvdso_abi::Arch;
 
 #[allow(dead_code, reason = "build.rs uses the rest")]
 #[path = "../../build/vdso_builder.rs"]

@@ -3,7 +3,8 @@
 
 use std::{ffi::c_void, ptr};
 
-use axvdso_image::{PAGE_SIZE, VERSION_NODE, VVAR_PAGES_BELOW, vdso_image};
+use axvdso_abi::PAGE_SIZE_4K as PAGE_SIZE;
+use axvdso_image::{VERSION_NODE, VVAR_PAGES_BELOW, vdso_image};
 use axvdso_vvar::{Vvar, VvarPages};
 
 use super::{Ts, elf::Elf};
