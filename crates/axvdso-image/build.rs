@@ -70,7 +70,7 @@ fn run() -> Result<(), String> {
         _ => {
             let toolchain = vdso_builder::Toolchain::from_env()?;
             let built = vdso_builder::build_vdso(
-                arch.name(),
+                arch,
                 &manifest_dir.join("vdso"),
                 &out_dir.join("vdso-build"),
                 &toolchain,

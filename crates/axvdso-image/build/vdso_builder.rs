@@ -13,6 +13,9 @@
 //! that only this repository's `.cargo/config.toml` files apply. It uses the
 //! outer build's cargo and the rustc of the outer build's sysroot, `--offline
 //! --locked`.
+//!
+//! What the link must export, and how, comes from `axvdso-abi`: the version
+//! script is written from the arch's row, with a `-u` flag per export.
 
 use std::{
     env,
@@ -23,13 +26,12 @@ use std::{
     process::Command,
 };
 
+use axvdso_abi::{Arch, HASH_STYLE, PAGE_SIZE_4K, VDSO_SONAME};
+
 /// Flags for every vDSO compilation: position independent code (no absolute
 /// addresses, so no relocations), and unwind tables so that debuggers and
 /// profilers can walk through the vDSO.
 const RUSTFLAGS: &[&str] = &["-Crelocation-model=pic", "-Cforce-unwind-tables=yes"];
-
-/// The soname Linux gives its 64-bit vDSOs.
-const SONAME: &str = "linux-vdso.so.1";
 
 /// How to call the toolchain.
 #[derive(Debug, Clone)]
@@ -99,46 +101,28 @@ pub struct Built {
     /// The same link with the static symbol table, for debuggers.
     pub debug_image: PathBuf,
     /// Every file the image was built from (sources, manifests, lock file,
-    /// linker script, version script), for `rerun-if-changed`.
+    /// linker script), for `rerun-if-changed`.
     pub inputs: Vec<PathBuf>,
-}
-
-/// The bare Rust target a vDSO for `arch` (a `target_arch` value) is built for.
-pub fn rust_target(arch: &str) -> Option<&'static str> {
-    match arch {
-        "riscv64" => Some("riscv64gc-unknown-none-elf"),
-        "x86_64" => Some("x86_64-unknown-none"),
-        _ => None,
-    }
 }
 
 /// Builds the vDSO for `arch` from `source_dir` (the `vdso/` crate), working in
 /// `work_dir` (created if missing; nothing is written elsewhere).
 pub fn build_vdso(
-    arch: &str,
+    arch: Arch,
     source_dir: &Path,
     work_dir: &Path,
     toolchain: &Toolchain,
 ) -> Result<Built, String> {
-    let target = rust_target(arch)
-        .ok_or_else(|| format!("unsupported arch `{arch}` (supported: riscv64, x86_64)"))?;
+    let target = arch.rust_target();
     let manifest = source_dir.join("Cargo.toml");
     let linker_script = source_dir.join("link/vdso.lds");
-    let version_script = source_dir.join(format!("link/{arch}.ver"));
+    let version_script = work_dir.join(format!("{arch}.ver"));
     let target_dir = work_dir.join("target");
     fs::create_dir_all(work_dir)
         .map_err(|err| format!("creating {}: {err}", work_dir.display()))?;
+    fs::write(&version_script, version_script_text(arch))
+        .map_err(|err| format!("writing {}: {err}", version_script.display()))?;
 
-    const RELEASE_PROFILE: [&str; 8] = [
-        "opt-level=2",
-        "lto=true",
-        "codegen-units=1",
-        "panic=\"abort\"",
-        "debug=false",
-        "debug-assertions=false",
-        "overflow-checks=false",
-        "incremental=false",
-    ];
     let mut cargo = Command::new(&toolchain.cargo);
     scrub_env(&mut cargo);
     cargo
@@ -157,24 +141,28 @@ pub fn build_vdso(
         .arg(&manifest)
         .args(["--target", target])
         .arg("--target-dir")
-        .arg(&target_dir);
-    // The profile the image relies on, restated on the command line: a
-    // `[profile.release]` in a user's or a parent directory's cargo config
-    // would otherwise override vdso/Cargo.toml's.
-    for setting in RELEASE_PROFILE {
-        cargo.args(["--config", &format!("profile.release.{setting}")]);
-    }
+        .arg(&target_dir)
+        // The manifest's `[profile.release]` again, as a config file: a
+        // profile in a user's or a parent directory's cargo config would
+        // otherwise override the manifest's, and a `--config` file outranks
+        // them all. (Cargo reads only config keys from it; the manifest has
+        // none of the tables the two formats share but `profile`.)
+        .arg("--config")
+        .arg(&manifest);
     run(&mut cargo)?;
 
     let release = target_dir.join(target).join("release");
     let staticlib = release.join("libaxvdso_vdso.a");
-    let exports = read_exports(&version_script)?;
     let link = |output: &Path, strip: bool| {
         let mut lld = Command::new(toolchain.rust_lld());
         lld.args(["-flavor", "gnu", "-shared"])
-            .arg(format!("-soname={SONAME}"))
-            .args(["--hash-style=both", "--eh-frame-hdr", "--build-id=sha1"])
-            .args(["-z", "max-page-size=4096", "-z", "common-page-size=4096"])
+            .arg(format!("-soname={VDSO_SONAME}"))
+            .arg(format!("--hash-style={HASH_STYLE}"))
+            .args(["--eh-frame-hdr", "--build-id=sha1"])
+            .arg("-z")
+            .arg(format!("max-page-size={PAGE_SIZE_4K}"))
+            .arg("-z")
+            .arg(format!("common-page-size={PAGE_SIZE_4K}"))
             .args(["--no-undefined", "--gc-sections"])
             .arg("-T")
             .arg(&linker_script)
@@ -184,8 +172,8 @@ pub fn build_vdso(
         }
         // A static library member is linked only if it defines a symbol that
         // is needed: without `-u` the output is an empty, valid-looking .so.
-        for export in &exports {
-            lld.args(["-u", export]);
+        for export in arch.exports() {
+            lld.args(["-u", export.name]);
         }
         lld.arg("-o").arg(output).arg(&staticlib);
         run(&mut lld)
@@ -195,12 +183,7 @@ pub fn build_vdso(
     link(&debug_image, false)?;
     link(&image, true)?;
 
-    let mut inputs = vec![
-        manifest,
-        source_dir.join("Cargo.lock"),
-        linker_script,
-        version_script,
-    ];
+    let mut inputs = vec![manifest, source_dir.join("Cargo.lock"), linker_script];
     for source in read_dep_info(&release.join("libaxvdso_vdso.d"))? {
         // The manifest of each crate a source belongs to (the path dependency's
         // features and edition matter too).
@@ -225,41 +208,18 @@ pub fn build_vdso(
     })
 }
 
-/// The global symbols of a version script (between `global:` and `local:`).
-pub fn read_exports(version_script: &Path) -> Result<Vec<String>, String> {
-    let text = fs::read_to_string(version_script)
-        .map_err(|err| format!("reading {}: {err}", version_script.display()))?;
-    let mut text = text.as_str();
-    let mut plain = String::new();
-    // Drop /* comments */.
-    while let Some(start) = text.find("/*") {
-        plain.push_str(&text[..start]);
-        let end = text[start..]
-            .find("*/")
-            .ok_or_else(|| format!("{}: unterminated comment", version_script.display()))?;
-        text = &text[start + end + 2..];
+/// The version script for `arch`: every export under its version node,
+/// everything else local.
+fn version_script_text(arch: Arch) -> String {
+    let mut text = format!(
+        "/* @generated by axvdso-image's build from axvdso-abi's {arch} row. */\n{} {{\n    global:\n",
+        arch.version_node()
+    );
+    for export in arch.exports() {
+        let _ = writeln!(text, "        {};", export.name);
     }
-    plain.push_str(text);
-    let globals = plain
-        .split_once("global:")
-        .and_then(|(_, rest)| rest.split_once("local:"))
-        .map(|(globals, _)| globals)
-        .ok_or_else(|| {
-            format!(
-                "{}: no `global:` ... `local:` list",
-                version_script.display()
-            )
-        })?;
-    let exports: Vec<String> = globals
-        .split(';')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if exports.is_empty() {
-        return Err(format!("{}: exports nothing", version_script.display()));
-    }
-    Ok(exports)
+    text.push_str("    local: *;\n};\n");
+    text
 }
 
 /// The sources listed in a cargo dep-info file (`target: source source ...`).

@@ -8,9 +8,6 @@ use axvdso_abi::Arch;
 #[path = "../../build/vdso_builder.rs"]
 mod vdso_builder;
 
-#[allow(unused_imports, reason = "one test crate uses it")]
-pub use vdso_builder::read_exports;
-
 /// The image for `arch`, built once per test binary into the test target's
 /// temporary directory.
 pub fn built_image(arch: Arch) -> &'static [u8] {
@@ -23,13 +20,9 @@ pub fn built_image(arch: Arch) -> &'static [u8] {
     cell.get_or_init(|| {
         let toolchain = vdso_builder::Toolchain::from_env().unwrap_or_else(|err| panic!("{err}"));
         let work_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vdso-{}", arch.name()));
-        let built = vdso_builder::build_vdso(arch.name(), &source_dir(), &work_dir, &toolchain)
+        let source_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("vdso");
+        let built = vdso_builder::build_vdso(arch, &source_dir, &work_dir, &toolchain)
             .unwrap_or_else(|err| panic!("building the {arch} vDSO: {err}"));
         std::fs::read(&built.image).unwrap()
     })
-}
-
-/// The `vdso/` crate.
-pub fn source_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("vdso")
 }
