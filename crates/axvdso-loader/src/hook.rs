@@ -22,7 +22,3 @@ fn map_vdso_on_exec(uspace: &mut dyn UserSpaceIf) -> HookResult {
 }
 
 starry_hooks::register_hook!(EXEC_HOOKS, map_vdso_on_exec);
-
-// The data pages must be exactly what the image expects below its text.
-const _: () =
-    assert!(axvdso_image::VVAR_PAGES_BELOW * axvdso_vvar::PAGE_SIZE_4K == axvdso_vvar::VVAR_SIZE);

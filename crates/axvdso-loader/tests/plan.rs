@@ -8,7 +8,7 @@ use starry_hooks::{
     testing::{Mapping, RecordingSpace},
 };
 
-const PAGE: usize = 4096;
+use axvdso_vvar::PAGE_SIZE_4K as PAGE;
 const WINDOW: std::ops::Range<usize> = RecordingSpace::WINDOW;
 
 const PAGES: VdsoPages = VdsoPages {
