@@ -6,15 +6,15 @@
 //!   (the `build-script-executed` message's `out_dir`);
 //! - `vdso.img`: the same bytes zero-padded to whole pages, which the library
 //!   embeds;
-//! - `vdso_meta.rs` and `vdso_symbols.rs`: constants read from the image's
-//!   ELF headers and dynamic symbol table, which the library includes.
+//! - `vdso_meta.rs`: constants read from the image's ELF headers and dynamic
+//!   symbol table, which the library includes.
 //!
 //! A built image also leaves `vdso-build/vdso.dbg.so` (with the static symbol
 //! table) in `OUT_DIR`.
 //!
 //! `AXVDSO_EXTERNAL_IMAGE=/abs/path/vdso.so` embeds that file instead of
 //! building one (riscv64 only: see `external_image`). Either way a defect
-//! found by `src/elf.rs` fails the build with a message naming it.
+//! found by `build/validate` fails the build with a message naming it.
 
 use std::{
     env,
@@ -23,15 +23,15 @@ use std::{
     path::{Path, PathBuf},
 };
 
-#[allow(dead_code, reason = "the library uses the rest of the module")]
-#[path = "src/elf.rs"]
-mod elf;
+#[allow(dead_code, reason = "the tests use the rest of the module")]
+#[path = "build/validate/mod.rs"]
+mod validate;
 #[allow(dead_code, reason = "the tests use the rest of the module")]
 #[path = "build/vdso_builder.rs"]
 mod vdso_builder;
 
 use axvdso_abi::{Arch, PAGE_SIZE_4K};
-use elf::ImageInfo;
+use validate::ImageInfo;
 
 /// The environment variable naming an external image to embed.
 const EXTERNAL_IMAGE_VAR: &str = "AXVDSO_EXTERNAL_IMAGE";
@@ -45,7 +45,7 @@ fn main() {
 fn run() -> Result<(), String> {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=build/vdso_builder.rs");
-    println!("cargo::rerun-if-changed=src/elf.rs");
+    println!("cargo::rerun-if-changed=build/validate");
     println!("cargo::rerun-if-env-changed={EXTERNAL_IMAGE_VAR}");
 
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
@@ -62,10 +62,10 @@ fn run() -> Result<(), String> {
         )
     })?;
 
-    let (origin, bytes, external) = match env::var_os(EXTERNAL_IMAGE_VAR) {
+    let (origin, bytes) = match env::var_os(EXTERNAL_IMAGE_VAR) {
         Some(path) if !path.is_empty() => {
             let path = PathBuf::from(path);
-            (path.clone(), external_image(&path, arch)?, true)
+            (path.clone(), external_image(&path, arch)?)
         }
         _ => {
             let toolchain = vdso_builder::Toolchain::from_env()?;
@@ -80,11 +80,11 @@ fn run() -> Result<(), String> {
                 println!("cargo::rerun-if-changed={}", input.display());
             }
             let bytes = read(&built.image)?;
-            (built.image, bytes, false)
+            (built.image, bytes)
         }
     };
 
-    let info = elf::validate(&bytes, arch)
+    let info = validate::validate(&bytes, arch)
         .map_err(|err| format!("vDSO image {}: {err}", origin.display()))?;
 
     write(&out_dir.join("vdso.so"), &bytes)?;
@@ -93,11 +93,7 @@ fn run() -> Result<(), String> {
     write(&out_dir.join("vdso.img"), &padded)?;
     write(
         &out_dir.join("vdso_meta.rs"),
-        meta_source(&info, &origin, external, padded.len()).as_bytes(),
-    )?;
-    write(
-        &out_dir.join("vdso_symbols.rs"),
-        symbols_source(&info, &origin).as_bytes(),
+        meta_source(&info, arch, &origin, bytes.len(), padded.len()).as_bytes(),
     )?;
     Ok(())
 }
@@ -128,62 +124,21 @@ fn external_image(path: &Path, arch: Arch) -> Result<Vec<u8>, String> {
 }
 
 /// The crate-internal constants (`src/image.rs` includes them).
-fn meta_source(info: &ImageInfo<'_>, origin: &Path, external: bool, padded: usize) -> String {
+fn meta_source(info: &ImageInfo, arch: Arch, origin: &Path, size: usize, padded: usize) -> String {
+    let sigreturn = arch.sigreturn_symbol().map(|name| {
+        info.symbol(name)
+            .expect("validate() checked every export")
+            .offset
+    });
     let mut out = header(origin);
-    let source = if external { "External" } else { "Built" };
-    let text = match info.text_section() {
-        Some((offset, size)) => format!("Some(({offset:#x}, {size}))"),
-        None => "None".to_owned(),
-    };
-    let arch = match info.arch() {
-        Arch::Riscv64 => "Riscv64",
-        Arch::X86_64 => "X86_64",
-    };
     let _ = write!(
         out,
-        "pub(crate) const BUILT_ARCH: Arch = Arch::{arch};\n\
-         pub(crate) const BUILT_SOURCE: ImageSource = ImageSource::{source};\n\
-         pub(crate) const BUILT_ELF_SIZE: usize = {};\n\
+        "pub(crate) const BUILT_ELF_SIZE: usize = {size};\n\
          pub(crate) const BUILT_PADDED_SIZE: usize = {padded};\n\
          pub(crate) const BUILT_LOAD_SIZE: usize = {};\n\
-         pub(crate) const BUILT_TEXT_SECTION: Option<(usize, usize)> = {text};\n",
-        info.file_size(),
-        info.load_size(),
+         pub(crate) const BUILT_SIGRETURN_OFFSET: Option<usize> = {sigreturn:?};\n",
+        info.load_size,
     );
-    out
-}
-
-/// The public symbol constants (`src/symbols.rs` includes them).
-fn symbols_source(info: &ImageInfo<'_>, origin: &Path) -> String {
-    let mut out = header(origin);
-    for name in info.arch().exports().iter().map(|export| export.name) {
-        // Only the `__vdso_` names get constants; aliases share their address.
-        let Some(short) = name.strip_prefix("__vdso_") else {
-            continue;
-        };
-        let symbol = info
-            .symbol(name)
-            .expect("validate() checked every required symbol");
-        let constant = short.to_ascii_uppercase();
-        let _ = write!(
-            out,
-            "/// Offset of `{name}` from the start of the image, in bytes.\n\
-             pub const SYM_{constant}: usize = {:#x};\n\
-             /// Size of `{name}`, in bytes.\n\
-             pub const SYM_{constant}_SIZE: usize = {};\n",
-            symbol.offset, symbol.size,
-        );
-    }
-    out.push_str("/// Every symbol the image exports, in dynamic symbol table order.\n");
-    out.push_str("pub const SYMBOLS: &[Symbol<'static>] = &[\n");
-    for symbol in info.symbols() {
-        let _ = writeln!(
-            out,
-            "    Symbol {{ name: {:?}, version: {:?}, offset: {:#x}, size: {}, weak: {}, function: {} }},",
-            symbol.name, symbol.version, symbol.offset, symbol.size, symbol.weak, symbol.function,
-        );
-    }
-    out.push_str("];\n");
     out
 }
 

@@ -6,6 +6,8 @@
 
 pub mod built;
 pub mod elf;
+#[path = "../../build/validate/mod.rs"]
+pub mod validate;
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 pub mod clock;
@@ -13,6 +15,16 @@ pub mod clock;
 pub mod host;
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
 pub mod vdso;
+
+/// The image the library embeds, as built (without the page padding).
+pub fn embedded_elf() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/vdso.so"))
+}
+
+/// The arch the tests are compiled for: the embedded image's.
+pub fn target_arch() -> axvdso_abi::Arch {
+    axvdso_abi::Arch::from_target_arch(std::env::consts::ARCH).expect("a supported arch")
+}
 
 /// A `struct timespec` / `struct timeval` value as `(sec, sub-second)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

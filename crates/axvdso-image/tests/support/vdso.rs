@@ -3,8 +3,8 @@
 
 use std::{ffi::c_void, ptr};
 
-use axvdso_abi::PAGE_SIZE_4K as PAGE_SIZE;
-use axvdso_image::{VERSION_NODE, VVAR_PAGES_BELOW, vdso_image};
+use axvdso_abi::{Arch, PAGE_SIZE_4K as PAGE_SIZE, VVAR_NR_PAGES as VVAR_PAGES_BELOW};
+use axvdso_image::vdso_image;
 use axvdso_vvar::{Vvar, VvarPages};
 
 use super::{Ts, elf::Elf};
@@ -73,6 +73,7 @@ impl MappedVdso {
         assert_eq!(size_of::<VvarPages>(), vvar_size);
 
         let elf = Elf::new(text);
+        const VERSION_NODE: &str = Arch::X86_64.version_node();
         let find = |name: &str| {
             let offset = elf
                 .lookup(name, VERSION_NODE)
