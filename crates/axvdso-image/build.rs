@@ -125,11 +125,9 @@ fn external_image(path: &Path, arch: Arch) -> Result<Vec<u8>, String> {
 
 /// The crate-internal constants (`src/image.rs` includes them).
 fn meta_source(info: &ImageInfo, arch: Arch, origin: &Path, size: usize, padded: usize) -> String {
-    let sigreturn = arch.sigreturn_symbol().map(|name| {
-        info.symbol(name)
-            .expect("validate() checked every export")
-            .offset
-    });
+    let sigreturn = arch
+        .sigreturn_symbol()
+        .map(|name| info.offset(name).expect("validate() checked every export"));
     let mut out = header(origin);
     let _ = write!(
         out,

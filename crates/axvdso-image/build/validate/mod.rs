@@ -30,35 +30,23 @@ type Elf = FileHeader64<LE>;
 /// and a much larger file means something else was passed by mistake.
 pub const IMAGE_SIZE_LIMIT: usize = 4 * PAGE_SIZE_4K;
 
-/// A dynamic symbol an image exports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Symbol {
-    /// Its name.
-    pub name: String,
-    /// Its version, if it has one other than the base.
-    pub version: Option<String>,
-    /// Its address, which is its offset from the start of the image, in bytes.
-    pub offset: usize,
-    /// Its size, in bytes.
-    pub size: usize,
-    /// `STB_WEAK` rather than `STB_GLOBAL`.
-    pub weak: bool,
-}
-
 /// What [`validate`] learnt about a valid image.
 #[derive(Debug, Clone)]
 pub struct ImageInfo {
     /// The size of the `PT_LOAD` segment, in bytes: what must be mapped.
     pub load_size: usize,
-    /// The exported dynamic symbols (defined, global or weak), in dynamic
-    /// symbol table order.
-    pub symbols: Vec<Symbol>,
+    /// Each export of the arch's row, and its offset from the start of the
+    /// image (its address), in bytes.
+    pub exports: Vec<(&'static str, usize)>,
 }
 
 impl ImageInfo {
-    /// The exported dynamic symbol called `name`.
-    pub fn symbol(&self, name: &str) -> Option<&Symbol> {
-        self.symbols.iter().find(|symbol| symbol.name == name)
+    /// The offset of the export `name`.
+    pub fn offset(&self, name: &str) -> Option<usize> {
+        let mut exports = self.exports.iter();
+        exports
+            .find(|&&(found, _)| found == name)
+            .map(|&(_, offset)| offset)
     }
 }
 
@@ -87,18 +75,15 @@ impl ImageInfo {
 pub fn validate(image: &[u8], arch: Arch) -> ImageResult<ImageInfo> {
     let header = check_header(image, arch)?;
     let (load_size, dynamic) = check_segments(image, header)?;
-    let tags = read_dynamic(dynamic)?;
-    check_relocations(image, header, &tags)?;
+    let tags = DynamicTags::new(dynamic)?;
+    check_relocations(image, header, tags)?;
     // Everything the loader reads must lie in what the kernel maps.
-    let tables = Tables::new(&image[..load_size], &tags)?;
+    let tables = Tables::new(&image[..load_size], tags)?;
     let node_ndx = check_version_node(&tables, arch)?;
-    for export in arch.exports() {
-        check_symbol(&tables, arch, export.name, node_ndx)?;
-    }
-    Ok(ImageInfo {
-        load_size,
-        symbols: tables.exported_symbols(),
-    })
+    let exports = (arch.exports().iter())
+        .map(|export| check_symbol(&tables, arch, export.name, node_ndx))
+        .collect::<ImageResult<_>>()?;
+    Ok(ImageInfo { load_size, exports })
 }
 
 fn check_header(image: &[u8], arch: Arch) -> ImageResult<&Elf> {
@@ -188,22 +173,27 @@ fn check_segments<'a>(image: &'a [u8], header: &Elf) -> ImageResult<(usize, &'a 
     Ok((load_size, dynamic))
 }
 
-/// The dynamic entries the checks look at, by tag.
-#[derive(Default)]
-struct DynamicTags {
-    hash: Option<u64>,
-    gnu_hash: Option<u64>,
-    symtab: Option<u64>,
-    strtab: Option<u64>,
-    strsz: Option<u64>,
-    syment: Option<u64>,
-    soname: Option<u64>,
-    versym: Option<u64>,
-    verdef: Option<u64>,
-    verdefnum: Option<u64>,
-    /// The values of [`RELOCATION_TAGS`], in that order (0 when absent).
-    relocation_sizes: [u64; 4],
-    textrel: bool,
+/// The dynamic entries, up to `DT_NULL`.
+#[derive(Clone, Copy)]
+struct DynamicTags<'a>(&'a [Dyn64<LE>]);
+
+impl DynamicTags<'_> {
+    fn new(entries: &[Dyn64<LE>]) -> ImageResult<DynamicTags<'_>> {
+        let end = (entries
+            .iter()
+            .position(|entry| entry.d_tag.get(LE) == elf::DT_NULL))
+        .ok_or(ImageError::Malformed {
+            what: "the dynamic section has no DT_NULL terminator",
+        })?;
+        Ok(DynamicTags(&entries[..end]))
+    }
+
+    /// The value of the entry `tag`, if there is one.
+    fn get(self, tag: elf::DynamicTag) -> Option<u64> {
+        let mut entries = self.0.iter();
+        let entry = entries.find(|entry| entry.d_tag.get(LE) == tag)?;
+        Some(entry.d_val.get(LE))
+    }
 }
 
 /// The relocation table size tags: `(tag, name, entry size)`.
@@ -214,45 +204,9 @@ const RELOCATION_TAGS: [(elf::DynamicTag, &str, u64); 4] = [
     (elf::DT_RELRSZ, "DT_RELRSZ", 8),
 ];
 
-fn read_dynamic(dynamic: &[Dyn64<LE>]) -> ImageResult<DynamicTags> {
-    let mut tags = DynamicTags::default();
-    for entry in dynamic {
-        let (tag, value) = (entry.d_tag.get(LE), entry.d_val.get(LE));
-        if let Some(slot) = RELOCATION_TAGS.iter().position(|&(known, ..)| known == tag) {
-            tags.relocation_sizes[slot] = value;
-            continue;
-        }
-        let slot = match tag {
-            elf::DT_NULL => return Ok(tags),
-            elf::DT_HASH => &mut tags.hash,
-            elf::DT_GNU_HASH => &mut tags.gnu_hash,
-            elf::DT_SYMTAB => &mut tags.symtab,
-            elf::DT_STRTAB => &mut tags.strtab,
-            elf::DT_STRSZ => &mut tags.strsz,
-            elf::DT_SYMENT => &mut tags.syment,
-            elf::DT_SONAME => &mut tags.soname,
-            elf::DT_VERSYM => &mut tags.versym,
-            elf::DT_VERDEF => &mut tags.verdef,
-            elf::DT_VERDEFNUM => &mut tags.verdefnum,
-            elf::DT_TEXTREL => {
-                tags.textrel = true;
-                continue;
-            }
-            elf::DT_FLAGS => {
-                tags.textrel |= value & elf::DF_TEXTREL.0 != 0;
-                continue;
-            }
-            _ => continue,
-        };
-        *slot = Some(value);
-    }
-    Err(ImageError::Malformed {
-        what: "the dynamic section has no DT_NULL terminator",
-    })
-}
-
-fn check_relocations(image: &[u8], header: &Elf, tags: &DynamicTags) -> ImageResult<()> {
-    for (&size, &(_, tag, entry_size)) in tags.relocation_sizes.iter().zip(&RELOCATION_TAGS) {
+fn check_relocations(image: &[u8], header: &Elf, tags: DynamicTags<'_>) -> ImageResult<()> {
+    for (tag_value, tag, entry_size) in RELOCATION_TAGS {
+        let size = tags.get(tag_value).unwrap_or(0);
         if size != 0 {
             return Err(ImageError::Relocations {
                 count: size.div_ceil(entry_size),
@@ -261,7 +215,8 @@ fn check_relocations(image: &[u8], header: &Elf, tags: &DynamicTags) -> ImageRes
             });
         }
     }
-    if tags.textrel {
+    let flags = tags.get(elf::DT_FLAGS).unwrap_or(0);
+    if tags.get(elf::DT_TEXTREL).is_some() || flags & elf::DF_TEXTREL.0 != 0 {
         return Err(ImageError::TextRelocations);
     }
     let (shoff, shnum) = (header.e_shoff.get(LE), header.e_shnum.get(LE));
@@ -311,18 +266,19 @@ struct Tables<'a> {
 type VerdefEntry<'a> = (u16, u16, u32, &'a [u8]);
 
 impl<'a> Tables<'a> {
-    fn new(loaded: &'a [u8], tags: &DynamicTags) -> ImageResult<Self> {
-        let need = |value: Option<u64>, tag| value.ok_or(ImageError::MissingDynamicEntry { tag });
-        let hash = need(tags.hash, "DT_HASH")?;
-        let gnu_hash = need(tags.gnu_hash, "DT_GNU_HASH")?;
-        let symtab = need(tags.symtab, "DT_SYMTAB")?;
-        let dynstr = need(tags.strtab, "DT_STRTAB")?;
-        let strsz = need(tags.strsz, "DT_STRSZ")?;
-        let versym = need(tags.versym, "DT_VERSYM")?;
-        let verdef = need(tags.verdef, "DT_VERDEF")?;
-        let soname = need(tags.soname, "DT_SONAME")?;
+    fn new(loaded: &'a [u8], tags: DynamicTags<'_>) -> ImageResult<Self> {
+        let need =
+            |tag_value, tag| (tags.get(tag_value)).ok_or(ImageError::MissingDynamicEntry { tag });
+        let hash = need(elf::DT_HASH, "DT_HASH")?;
+        let gnu_hash = need(elf::DT_GNU_HASH, "DT_GNU_HASH")?;
+        let symtab = need(elf::DT_SYMTAB, "DT_SYMTAB")?;
+        let dynstr = need(elf::DT_STRTAB, "DT_STRTAB")?;
+        let strsz = need(elf::DT_STRSZ, "DT_STRSZ")?;
+        let versym = need(elf::DT_VERSYM, "DT_VERSYM")?;
+        let verdef = need(elf::DT_VERDEF, "DT_VERDEF")?;
+        let soname = need(elf::DT_SONAME, "DT_SONAME")?;
         if tags
-            .syment
+            .get(elf::DT_SYMENT)
             .is_some_and(|size| size != size_of::<Sym64<LE>>() as u64)
         {
             return Err(ImageError::Malformed {
@@ -344,7 +300,7 @@ impl<'a> Tables<'a> {
             strsz,
             verdef,
             // Without DT_VERDEFNUM, follow vd_next to the end.
-            verdefnum: tags.verdefnum.map_or(usize::MAX, to_usize),
+            verdefnum: tags.get(elf::DT_VERDEFNUM).map_or(usize::MAX, to_usize),
             hash,
             gnu_hash,
         };
@@ -430,32 +386,6 @@ impl<'a> Tables<'a> {
             section(elf::SHT_GNU_VERDEF, self.verdef, verdef_size, 1),
         ]
     }
-
-    /// The defined global and weak symbols.
-    fn exported_symbols(&self) -> Vec<Symbol> {
-        let verdefs = self.verdefs().unwrap_or_default();
-        let mut exported = Vec::new();
-        for (index, sym) in self.symbols.iter().enumerate().skip(1) {
-            let weak = sym.st_bind() == elf::STB_WEAK;
-            if sym.st_shndx.get(LE) == elf::SHN_UNDEF || !(weak || sym.st_bind() == elf::STB_GLOBAL)
-            {
-                continue;
-            }
-            let name = self.string(sym.st_name.get(LE)).unwrap_or_default();
-            let ndx = self.versyms[index].0.get(LE).index().0;
-            let version = verdefs
-                .iter()
-                .find(|&&(found, flags, ..)| found == ndx && flags & elf::VER_FLG_BASE.0 == 0);
-            exported.push(Symbol {
-                name: String::from_utf8_lossy(name).into_owned(),
-                version: version.map(|&(.., name)| String::from_utf8_lossy(name).into_owned()),
-                offset: to_usize(sym.st_value.get(LE)),
-                size: to_usize(sym.st_size.get(LE)),
-                weak,
-            });
-        }
-        exported
-    }
 }
 
 const VERDEF: usize = 4;
@@ -474,12 +404,13 @@ fn check_version_node(tables: &Tables<'_>, arch: Arch) -> ImageResult<u16> {
     Err(ImageError::MissingVersionNode { node })
 }
 
+/// Returns the symbol's offset.
 fn check_symbol(
     tables: &Tables<'_>,
     arch: Arch,
     name: &'static str,
     node_ndx: u16,
-) -> ImageResult<()> {
+) -> ImageResult<(&'static str, usize)> {
     let version = arch.version_node();
     // A linear scan first, to tell "absent" from "present but wrong".
     let (index, sym) = (tables.symbols.iter().enumerate().skip(1))
@@ -528,7 +459,8 @@ fn check_symbol(
     {
         return Err(ImageError::SymbolOutsideImage { name, value, size });
     }
-    check_hash_lookups(tables, name, index)
+    check_hash_lookups(tables, name, index)?;
+    Ok((name, to_usize(value)))
 }
 
 /// Both hash tables lead a libc looking `name` up (with the arch's version) to
