@@ -4,10 +4,12 @@
 mod support;
 
 use axvdso_abi::{Arch, PAGE_SIZE_4K as PAGE_SIZE};
+use object::{LittleEndian as LE, elf::*};
 use support::{
     built::built_image,
-    elf::*,
-    embedded_elf as vdso_elf, target_arch,
+    embedded_elf as vdso_elf,
+    image::*,
+    target_arch,
     validate::{IMAGE_SIZE_LIMIT, ImageError, validate},
 };
 
@@ -44,27 +46,14 @@ fn check(corrupt: impl Fn(&mut Vec<u8>, Arch), expected: impl Fn(Arch) -> ImageE
     check_with(corrupt, |arch, _| expected(arch));
 }
 
-/// The file offset of `__vdso_clock_getres`'s symbol entry, and friends.
-fn sym(image: &[u8], name: &str) -> Sym {
-    Elf::new(image).dynsym(name)
-}
-
-fn phdr(image: &[u8], p_type: u32) -> Phdr {
-    Elf::new(image).phdrs_of(p_type)[0]
-}
-
-fn dyn_entry(image: &[u8], tag: u64) -> Dyn {
-    Elf::new(image).dyn_entry(tag).unwrap()
-}
-
 #[test]
 fn good_images_pass_and_report_their_symbols() {
     for (arch, image) in images() {
         let info = validate(&image, arch).unwrap_or_else(|err| panic!("{arch}: {err}"));
-        assert_eq!(info.load_size as u64, phdr(&image, PT_LOAD).filesz);
-        let elf = Elf::new(&image);
+        let parsed = Image::new(&image);
+        assert_eq!(info.load_size as u64, parsed.phdr(PT_LOAD).p_filesz.get(LE));
         for export in arch.exports() {
-            let offset = elf.dynsym(export.name).value as usize;
+            let offset = parsed.dynsym(export.name).value as usize;
             assert_eq!(info.offset(export.name), Some(offset));
         }
         // Padding to a page changes nothing.
@@ -129,7 +118,7 @@ fn size_defects() {
     );
     // Cut inside the PT_LOAD.
     for (arch, image) in images() {
-        let filesz = phdr(&image, PT_LOAD).filesz;
+        let filesz = Image::new(&image).phdr(PT_LOAD).p_filesz.get(LE);
         let cut = &image[..filesz as usize - 1];
         assert_eq!(
             validate(cut, arch).map(|_| ()),
@@ -148,22 +137,22 @@ fn segment_defects() {
     // A second PT_LOAD (the PT_NOTE turned into one).
     check(
         |img, _| {
-            let at = phdr(img, PT_NOTE).at;
-            put_u32(img, at, PT_LOAD)
+            let at = phdr_at(img, PT_NOTE);
+            put_u32(img, at, PT_LOAD.0)
         },
         |_| ImageError::LoadSegmentCount { count: 2 },
     );
     // No PT_LOAD at all.
     check(
         |img, _| {
-            let at = phdr(img, PT_LOAD).at;
+            let at = phdr_at(img, PT_LOAD);
             put_u32(img, at, 0)
         },
         |_| ImageError::LoadSegmentCount { count: 0 },
     );
     check(
         |img, _| {
-            let at = phdr(img, PT_LOAD).at + 16;
+            let at = phdr_at(img, PT_LOAD) + 16;
             put_u64(img, at, 0x1000)
         },
         |_| ImageError::LoadSegmentPlacement {
@@ -173,55 +162,55 @@ fn segment_defects() {
     );
     check(
         |img, _| {
-            let at = phdr(img, PT_LOAD).at + 4;
+            let at = phdr_at(img, PT_LOAD) + 4;
             put_u32(img, at, 7)
         },
         |_| ImageError::LoadSegmentFlags { flags: 7 },
     );
     check(
         |img, _| {
-            let at = phdr(img, PT_LOAD).at + 4;
+            let at = phdr_at(img, PT_LOAD) + 4;
             put_u32(img, at, 4)
         },
         |_| ImageError::LoadSegmentFlags { flags: 4 },
     );
     for (arch, image) in images() {
         let mut broken = image.clone();
-        let load = phdr(&image, PT_LOAD);
-        put_u64(&mut broken, load.at + 40, load.memsz + 0x100);
+        let filesz = Image::new(&image).phdr(PT_LOAD).p_filesz.get(LE);
+        put_u64(&mut broken, phdr_at(&image, PT_LOAD) + 40, filesz + 0x100);
         assert_eq!(
             validate(&broken, arch).map(|_| ()),
             Err(ImageError::LoadSegmentSize {
-                filesz: load.filesz,
-                memsz: load.memsz + 0x100
+                filesz,
+                memsz: filesz + 0x100
             })
         );
     }
     check(
         |img, _| {
-            let at = phdr(img, PT_NOTE).at;
-            put_u32(img, at, PT_TLS)
+            let at = phdr_at(img, PT_NOTE);
+            put_u32(img, at, PT_TLS.0)
         },
         |_| ImageError::HasTls,
     );
     check(
         |img, _| {
-            let at = phdr(img, PT_DYNAMIC).at;
-            put_u32(img, at, PT_NOTE)
+            let at = phdr_at(img, PT_DYNAMIC);
+            put_u32(img, at, PT_NOTE.0)
         },
         |_| ImageError::NoDynamicSegment,
     );
     // The note and the unwinders' index are part of every vDSO's shape.
     check(
         |img, _| {
-            let at = phdr(img, PT_NOTE).at;
+            let at = phdr_at(img, PT_NOTE);
             put_u32(img, at, 0)
         },
         |_| ImageError::MissingSegment { p_type: "PT_NOTE" },
     );
     check(
         |img, _| {
-            let at = phdr(img, PT_GNU_EH_FRAME).at;
+            let at = phdr_at(img, PT_GNU_EH_FRAME);
             put_u32(img, at, 0)
         },
         |_| ImageError::MissingSegment {
@@ -240,11 +229,7 @@ fn relocation_defects() {
         (DT_RELRSZ, "DT_RELRSZ", 16, 2),
     ] {
         check(
-            |img, _| {
-                let entry = dyn_entry(img, DT_SYMENT);
-                put_u64(img, entry.at, tag);
-                put_u64(img, entry.at + 8, size);
-            },
+            |img, _| retag(img, DT_SYMENT, tag, size),
             |_| ImageError::Relocations {
                 count,
                 tag: name,
@@ -255,46 +240,34 @@ fn relocation_defects() {
     // A zero-size table is no relocation.
     for (arch, image) in images() {
         let mut ok = image.clone();
-        let entry = dyn_entry(&ok, DT_SYMENT);
-        put_u64(&mut ok, entry.at, DT_RELASZ);
-        put_u64(&mut ok, entry.at + 8, 0);
+        retag(&mut ok, DT_SYMENT, DT_RELASZ, 0);
         assert!(validate(&ok, arch).is_ok());
     }
     check(
-        |img, _| {
-            let at = dyn_entry(img, DT_SYMENT).at;
-            put_u64(img, at, DT_TEXTREL)
-        },
+        |img, _| retag(img, DT_SYMENT, DT_TEXTREL, 0),
         |_| ImageError::TextRelocations,
     );
     // DT_FLAGS: DF_TEXTREL (0x4) is text relocations too; DF_BIND_NOW (0x8) is not.
-    const DT_FLAGS: u64 = 30;
     for (arch, image) in images() {
         let mut ok = image.clone();
-        let at = dyn_entry(&ok, DT_SYMENT).at;
-        put_u64(&mut ok, at, DT_FLAGS);
-        put_u64(&mut ok, at + 8, 0x8);
+        retag(&mut ok, DT_SYMENT, DT_FLAGS, 0x8);
         assert!(validate(&ok, arch).is_ok());
     }
     check(
-        |img, _| {
-            let at = dyn_entry(img, DT_SYMENT).at;
-            put_u64(img, at, DT_FLAGS);
-            put_u64(img, at + 8, 0x4)
-        },
+        |img, _| retag(img, DT_SYMENT, DT_FLAGS, 0x4),
         |_| ImageError::TextRelocations,
     );
     // A relocation section (the .symtab's or .shstrtab's header retyped).
     for (arch, image) in images() {
         let mut broken = image.clone();
-        let sections = Elf::new(&image).sections();
-        let last = sections.len() - 1;
-        put_u32(&mut broken, sections[last].at + 4, SHT_RELA);
+        let parsed = Image::new(&image);
+        let last = parsed.sections().iter().last().unwrap();
+        put_u32(&mut broken, parsed.at(last) + 4, SHT_RELA.0);
         assert_eq!(
             validate(&broken, arch).map(|_| ()),
             Err(ImageError::RelocationSection {
-                index: last,
-                sh_type: SHT_RELA
+                index: parsed.sections().len() - 1,
+                sh_type: SHT_RELA.0
             })
         );
     }
@@ -312,17 +285,14 @@ fn dynamic_table_defects() {
         (DT_SONAME, "DT_SONAME"),
     ] {
         check(
-            |img, _| {
-                let at = dyn_entry(img, tag).at;
-                put_u64(img, at, DT_DEBUG)
-            },
+            |img, _| retag(img, tag, DT_DEBUG, 0),
             |_| ImageError::MissingDynamicEntry { tag: name },
         );
     }
     // A soname other than linux-vdso.so.1 (also the base version's name).
     check(
         |img, _| {
-            let at = Elf::new(img).dynstr_at("linux-vdso.so.1");
+            let at = Image::new(img).dynstr_at("linux-vdso.so.1");
             img[at + 5] = b'X';
         },
         |_| ImageError::WrongSoname {
@@ -341,7 +311,7 @@ fn version_defects() {
     check(
         |img, arch| {
             let node = arch.version_node();
-            let at = Elf::new(img).dynstr_at(node);
+            let at = Image::new(img).dynstr_at(node);
             img[at + node.len() - 1] += 1;
         },
         |arch| ImageError::MissingVersionNode {
@@ -350,12 +320,10 @@ fn version_defects() {
     );
     check(
         |img, arch| {
-            let verdef = Elf::new(img)
-                .verdefs()
-                .into_iter()
-                .find(|v| v.name == arch.version_node())
-                .unwrap();
-            put_u32(img, verdef.at + 8, verdef.hash ^ 1);
+            let verdefs = Image::new(img).verdefs();
+            let verdef = verdefs.iter().find(|v| v.name == arch.version_node());
+            let (at, hash) = verdef.map(|v| (v.at, v.hash)).unwrap();
+            put_u32(img, at + 8, hash ^ 1);
         },
         |arch| ImageError::VersionHashMismatch {
             node: arch.version_node(),
@@ -365,7 +333,7 @@ fn version_defects() {
     // One symbol moved to the base version (index 1) or made local (0).
     check(
         |img, _| {
-            let at = sym(img, "__vdso_clock_gettime").versym_at;
+            let at = sym_at(img, "__vdso_clock_gettime").2;
             put_u16(img, at, 1)
         },
         |arch| ImageError::SymbolWrongVersion {
@@ -376,7 +344,7 @@ fn version_defects() {
     );
     let message = {
         let mut image = vdso_elf().to_vec();
-        let at = sym(&image, "__vdso_clock_gettime").versym_at;
+        let at = sym_at(&image, "__vdso_clock_gettime").2;
         put_u16(&mut image, at, 0);
         validate(&image, target_arch()).unwrap_err().to_string()
     };
@@ -394,7 +362,7 @@ fn symbol_defects() {
     // A name changed: __vdso_clock_getres -> __vdso_clock_getreX.
     check(
         |img, _| {
-            let at = sym(img, "__vdso_clock_getres").name_at;
+            let at = sym_at(img, "__vdso_clock_getres").1;
             img[at + "__vdso_clock_getres".len() - 1] = b'X';
         },
         |arch| ImageError::MissingSymbol {
@@ -404,7 +372,7 @@ fn symbol_defects() {
     );
     check(
         |img, _| {
-            let at = sym(img, "__vdso_getcpu").at + 6;
+            let at = sym_at(img, "__vdso_getcpu").0 + 6;
             put_u16(img, at, 0)
         },
         |_| ImageError::UndefinedSymbol {
@@ -413,8 +381,8 @@ fn symbol_defects() {
     );
     check(
         |img, _| {
-            let sym = sym(img, "__vdso_getcpu");
-            img[sym.at + 4] = (sym.info & 0xf0) | 1; // STT_OBJECT
+            let (at, _, _, info) = sym_at(img, "__vdso_getcpu");
+            img[at + 4] = SymbolInfo::new(info.st_bind(), STT_OBJECT).0;
         },
         |_| ImageError::SymbolNotFunction {
             name: "__vdso_getcpu",
@@ -423,8 +391,8 @@ fn symbol_defects() {
     );
     check(
         |img, _| {
-            let sym = sym(img, "__vdso_getcpu");
-            img[sym.at + 4] = sym.info & 0x0f; // STB_LOCAL
+            let (at, _, _, info) = sym_at(img, "__vdso_getcpu");
+            img[at + 4] = SymbolInfo::new(STB_LOCAL, info.st_type()).0;
         },
         |_| ImageError::SymbolNotGlobal {
             name: "__vdso_getcpu",
@@ -433,13 +401,13 @@ fn symbol_defects() {
     );
     check_with(
         |img, _| {
-            let at = sym(img, "__vdso_getcpu").at + 8;
+            let at = sym_at(img, "__vdso_getcpu").0 + 8;
             put_u64(img, at, 0x10_0000)
         },
         |_, image| ImageError::SymbolOutsideImage {
             name: "__vdso_getcpu",
             value: 0x10_0000,
-            size: sym(image, "__vdso_getcpu").size,
+            size: Image::new(image).dynsym("__vdso_getcpu").size,
         },
     );
 }
@@ -449,10 +417,8 @@ fn hash_table_defects() {
     // Every DT_HASH bucket emptied: musl finds nothing.
     check(
         |img, _| {
-            let elf = Elf::new(img);
-            let hash = elf.offset_of(elf.dyn_val(DT_HASH).unwrap());
-            let nbucket = elf.u32(hash) as usize;
-            for bucket in 0..nbucket {
+            let hash = Image::new(img).section(".hash").unwrap().0 as usize;
+            for bucket in 0..u32_at(img, hash) as usize {
                 put_u32(img, hash + 8 + 4 * bucket, 0);
             }
         },
@@ -464,10 +430,8 @@ fn hash_table_defects() {
     // The GNU bloom filter cleared: glibc finds nothing.
     check(
         |img, _| {
-            let elf = Elf::new(img);
-            let gnu = elf.offset_of(elf.dyn_val(DT_GNU_HASH).unwrap());
-            let bloom_size = elf.u32(gnu + 8) as usize;
-            for word in 0..bloom_size {
+            let gnu = Image::new(img).section(".gnu.hash").unwrap().0 as usize;
+            for word in 0..u32_at(img, gnu + 8) as usize {
                 put_u64(img, gnu + 16 + 8 * word, 0);
             }
         },
@@ -483,16 +447,14 @@ fn messages_name_the_defect() {
     let image = vdso_elf();
     let node = target_arch().version_node();
     let mut broken = image.to_vec();
-    let entry = dyn_entry(&broken, DT_SYMENT);
-    put_u64(&mut broken, entry.at, DT_RELASZ);
-    put_u64(&mut broken, entry.at + 8, 72);
+    retag(&mut broken, DT_SYMENT, DT_RELASZ, 72);
     assert_eq!(
         validate(&broken, target_arch()).unwrap_err().to_string(),
         "has 3 relocations (DT_RELASZ=72)"
     );
 
     let mut broken = image.to_vec();
-    let at = sym(&broken, "__vdso_clock_getres").name_at;
+    let at = sym_at(&broken, "__vdso_clock_getres").1;
     broken[at + 2] = b'X';
     assert_eq!(
         validate(&broken, target_arch()).unwrap_err().to_string(),
@@ -500,7 +462,7 @@ fn messages_name_the_defect() {
     );
 
     let mut broken = image.to_vec();
-    put_u32(&mut broken, phdr(image, PT_NOTE).at, PT_LOAD);
+    put_u32(&mut broken, phdr_at(image, PT_NOTE), PT_LOAD.0);
     assert_eq!(
         validate(&broken, target_arch()).unwrap_err().to_string(),
         "has 2 PT_LOAD segments, expected exactly 1"
@@ -514,7 +476,7 @@ fn messages_name_the_defect() {
     );
 
     let mut broken = image.to_vec();
-    let at = Elf::new(&broken).dynstr_at(node);
+    let at = Image::new(&broken).dynstr_at(node);
     broken[at + node.len() - 1] += 1;
     assert_eq!(
         validate(&broken, target_arch()).unwrap_err().to_string(),
@@ -537,11 +499,10 @@ fn offsets_past_the_address_space_are_errors_not_panics() {
         ] {
             for (arch, image) in images() {
                 let mut broken = image.clone();
-                let entry = dyn_entry(&broken, tag);
-                put_u64(&mut broken, entry.at + 8, value);
+                put_u64(&mut broken, dyn_at(&image, tag) + 8, value);
                 assert!(
                     validate(&broken, arch).is_err(),
-                    "{arch}: tag {tag:#x} = {value:#x}"
+                    "{arch}: {tag:?} = {value:#x}"
                 );
             }
         }

@@ -1,11 +1,12 @@
-//! Shared test support: an independent ELF reader with a libc-style symbol
-//! lookup, and (on x86_64 Linux) the embedded vDSO mapped next to a data page
-//! the tests drive, fake clocks on the real TSC and the host's syscalls.
+//! Shared test support: the images read with `object` (with a libc-style
+//! symbol lookup) and checked with `build/validate`, and (on x86_64 Linux)
+//! the embedded vDSO mapped next to a data page the tests drive, fake clocks
+//! on the real TSC and the host's syscalls.
 
 #![allow(dead_code, reason = "each test crate uses a different part")]
 
 pub mod built;
-pub mod elf;
+pub mod image;
 #[path = "../../build/validate/mod.rs"]
 pub mod validate;
 

@@ -7,7 +7,7 @@ use axvdso_abi::{Arch, PAGE_SIZE_4K as PAGE_SIZE, VVAR_NR_PAGES as VVAR_PAGES_BE
 use axvdso_image::vdso_image;
 use axvdso_vvar::{Vvar, VvarPages};
 
-use super::{Ts, elf::Elf};
+use super::{Ts, image::Image};
 
 type ClockFn = unsafe extern "C" fn(i32, *mut libc::timespec) -> i64;
 type GettimeofdayFn = unsafe extern "C" fn(*mut libc::timeval, *mut [i32; 2]) -> i64;
@@ -72,7 +72,7 @@ impl MappedVdso {
         let pages = unsafe { &*base.cast::<VvarPages>() };
         assert_eq!(size_of::<VvarPages>(), vvar_size);
 
-        let elf = Elf::new(text);
+        let elf = Image::new(text);
         const VERSION_NODE: &str = Arch::X86_64.version_node();
         let find = |name: &str| {
             let offset = elf
