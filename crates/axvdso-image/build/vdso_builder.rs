@@ -40,10 +40,8 @@ pub struct Toolchain {
     pub cargo: PathBuf,
     /// The rustc binary (absolute, inside its sysroot).
     pub rustc: PathBuf,
-    /// The sysroot of `rustc`.
-    pub sysroot: PathBuf,
-    /// The host triple of `rustc`.
-    pub host: String,
+    /// The toolchain's own `rust-lld`, beside its host libraries.
+    pub rust_lld: PathBuf,
 }
 
 impl Toolchain {
@@ -65,12 +63,9 @@ impl Toolchain {
         let sysroot = PathBuf::from(run_capture(
             Command::new(&rustc).args(["--print", "sysroot"]),
         )?);
-        let version = run_capture(Command::new(&rustc).arg("-vV"))?;
-        let host = version
-            .lines()
-            .find_map(|line| line.strip_prefix("host: "))
-            .ok_or_else(|| format!("`{} -vV` printed no host line", rustc.display()))?
-            .to_owned();
+        let host_libdir = PathBuf::from(run_capture(
+            Command::new(&rustc).args(["--print", "target-libdir"]),
+        )?);
         // Pin the exact compiler: a bare `rustc` is a rustup proxy that could
         // resolve to another toolchain in the nested build's directory.
         let pinned = sysroot.join("bin").join(exe("rustc"));
@@ -78,28 +73,17 @@ impl Toolchain {
         Ok(Self {
             cargo,
             rustc,
-            sysroot,
-            host,
+            rust_lld: host_libdir.with_file_name("bin").join(exe("rust-lld")),
         })
-    }
-
-    /// The toolchain's own `rust-lld`.
-    pub fn rust_lld(&self) -> PathBuf {
-        self.sysroot
-            .join("lib/rustlib")
-            .join(&self.host)
-            .join("bin")
-            .join(exe("rust-lld"))
     }
 }
 
 /// What a build produced.
 #[derive(Debug, Clone)]
 pub struct Built {
-    /// The image to embed: stripped of the static symbol table.
+    /// The image to embed: stripped of the static symbol table (the same
+    /// link with it, for debuggers, is `vdso.dbg.so` beside it).
     pub image: PathBuf,
-    /// The same link with the static symbol table, for debuggers.
-    pub debug_image: PathBuf,
     /// Every file the image was built from (sources, manifests, lock file,
     /// linker script), for `rerun-if-changed`.
     pub inputs: Vec<PathBuf>,
@@ -154,7 +138,7 @@ pub fn build_vdso(
     let release = target_dir.join(target).join("release");
     let staticlib = release.join("libaxvdso_vdso.a");
     let link = |output: &Path, strip: bool| {
-        let mut lld = Command::new(toolchain.rust_lld());
+        let mut lld = Command::new(&toolchain.rust_lld);
         lld.args(["-flavor", "gnu", "-shared"])
             .arg(format!("-soname={VDSO_SONAME}"))
             .arg(format!("--hash-style={HASH_STYLE}"))
@@ -179,8 +163,7 @@ pub fn build_vdso(
         run(&mut lld)
     };
     let image = work_dir.join("vdso.so");
-    let debug_image = work_dir.join("vdso.dbg.so");
-    link(&debug_image, false)?;
+    link(&work_dir.join("vdso.dbg.so"), false)?;
     link(&image, true)?;
 
     let mut inputs = vec![manifest, source_dir.join("Cargo.lock"), linker_script];
@@ -201,11 +184,7 @@ pub fn build_vdso(
             inputs.push(source);
         }
     }
-    Ok(Built {
-        image,
-        debug_image,
-        inputs,
-    })
+    Ok(Built { image, inputs })
 }
 
 /// The version script for `arch`: every export under its version node,
