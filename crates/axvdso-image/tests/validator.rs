@@ -3,7 +3,7 @@
 
 mod support;
 
-use axvdso_abi::{Arch, PAGE_SIZE_4K as PAGE_SIZE};
+use axvdso_abi::{Arch, PAGE_SIZE_4K, VDSO_SONAME};
 use object::{LittleEndian as LE, elf::*};
 use support::{
     built::built_image,
@@ -58,7 +58,7 @@ fn good_images_pass_and_report_their_symbols() {
         }
         // Padding to a page changes nothing.
         let mut padded = image.clone();
-        padded.resize(image.len().next_multiple_of(PAGE_SIZE), 0);
+        padded.resize(image.len().next_multiple_of(PAGE_SIZE_4K), 0);
         assert!(validate(&padded, arch).is_ok());
     }
 }
@@ -292,17 +292,13 @@ fn dynamic_table_defects() {
     // A soname other than linux-vdso.so.1 (also the base version's name).
     check(
         |img, _| {
-            let at = Image::new(img).dynstr_at("linux-vdso.so.1");
+            let at = Image::new(img).dynstr_at(VDSO_SONAME);
             img[at + 5] = b'X';
         },
         |_| ImageError::WrongSoname {
-            found: found_name("linuxXvdso.so.1"),
+            found: "linuxXvdso.so.1".to_owned(),
         },
     );
-}
-
-fn found_name(text: &str) -> String {
-    text.to_owned()
 }
 
 #[test]
@@ -339,7 +335,7 @@ fn version_defects() {
         |arch| ImageError::SymbolWrongVersion {
             name: "__vdso_clock_gettime",
             expected: arch.version_node(),
-            found: found_name("linux-vdso.so.1"),
+            found: VDSO_SONAME.to_owned(),
         },
     );
     let message = {

@@ -3,7 +3,7 @@
 
 use std::{ffi::c_void, ptr};
 
-use axvdso_abi::{Arch, PAGE_SIZE_4K as PAGE_SIZE, VVAR_NR_PAGES as VVAR_PAGES_BELOW};
+use axvdso_abi::{Arch, PAGE_SIZE_4K, VVAR_NR_PAGES};
 use axvdso_image::vdso_image;
 use axvdso_vvar::{Vvar, VvarPages};
 
@@ -14,7 +14,7 @@ type GettimeofdayFn = unsafe extern "C" fn(*mut libc::timeval, *mut [i32; 2]) ->
 type TimeFn = unsafe extern "C" fn(*mut i64) -> i64;
 type GetcpuFn = unsafe extern "C" fn(*mut u32, *mut u32, *mut c_void) -> i64;
 
-/// `[VVAR_PAGES_BELOW data pages, RW][the image, R+X]` in this process, with
+/// `[VVAR_NR_PAGES data pages, RW][the image, R+X]` in this process, with
 /// the data pages driven by a `Vvar` writer. Leaked: tests hand it to threads.
 pub struct MappedVdso {
     /// The data pages the vDSO reads.
@@ -38,8 +38,8 @@ impl MappedVdso {
 
     /// Maps `image` (page padded) above fresh, zeroed data pages.
     pub fn with_image(image: &[u8]) -> &'static Self {
-        let vvar_size = VVAR_PAGES_BELOW * PAGE_SIZE;
-        let text_size = image.len().next_multiple_of(PAGE_SIZE);
+        let vvar_size = VVAR_NR_PAGES * PAGE_SIZE_4K;
+        let text_size = image.len().next_multiple_of(PAGE_SIZE_4K);
         // SAFETY: an anonymous private mapping at an address of the kernel's
         // choosing overlaps nothing.
         let base = unsafe {
