@@ -25,10 +25,11 @@ fn init_vvar(clock: &dyn ClockIf) {
     VVAR_WRITER.init(clock);
 }
 
-/// Tick hook: publishes the current time unless another CPU just did or is
-/// doing it (every CPU ticks; one update per tick period is enough).
+/// Tick hook: publishes the current time. The kernel runs it once per tick
+/// period, from its timekeeping update; a concurrent writer (none, in
+/// practice) makes it skip rather than wait.
 fn update_vvar(clock: &dyn ClockIf) {
-    let _ = VVAR_WRITER.tick_update(clock);
+    let _ = VVAR_WRITER.try_update(clock);
 }
 
 starry_hooks::register_hook!(BOOT_HOOKS, init_vvar);

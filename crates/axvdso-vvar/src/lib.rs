@@ -6,7 +6,6 @@
     doc = "",
     doc = "[`VvarWriter`]: #crate-features",
     doc = "[`VvarWriter::init`]: #crate-features",
-    doc = "[`VvarWriter::tick_update`]: #crate-features",
     doc = "[`VVAR_WRITER`]: #crate-features",
     doc = "[`VVAR_PAGES`]: #crate-features",
     doc = "[`calc_mult_shift`]: #crate-features",

@@ -9,7 +9,7 @@ use crate::{
     CS_HRES_COARSE, CS_RAW, VDSO_CLOCKMODE_ARCHTIMER, VDSO_CLOCKMODE_NONE, VdsoData, VvarPages,
     base::{extrapolate, join_shifted, monotonic_shifted, split_shifted},
     clock_id,
-    mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},
+    mult::{MAX_UPDATE_INTERVAL_SECS, calc_mult_shift, hres_resolution_nanos},
     seq::write_sections,
 };
 
@@ -21,10 +21,10 @@ pub(crate) mod compat;
 /// The single writer of a pair of vvar pages.
 ///
 /// It turns the kernel clock ([`ClockIf`]) into the records the vDSO reads:
-/// [`init`](Self::init) once at boot, then [`tick_update`](Self::tick_update)
-/// on every tick of every CPU. Every write happens inside the seqcount write
-/// section of both records, under a [`SpinNoIrq`] lock, so concurrent writers
-/// (one per CPU's tick) never interleave.
+/// [`init`](Self::init) once at boot, then [`try_update`](Self::try_update)
+/// on every timekeeping update (once per tick period). Every write happens
+/// inside the seqcount write section of both records, under a [`SpinNoIrq`]
+/// lock, so concurrent writers never interleave.
 ///
 /// Until `init`, the pages are all zero: `clock_mode` is
 /// [`VDSO_CLOCKMODE_NONE`], so the vDSO sends every high-resolution call to
@@ -36,9 +36,8 @@ pub(crate) mod compat;
 /// interrupted or preempted inside its write section. The lock enforces it:
 /// while a writer holds it, local IRQs are off (and preemption, where
 /// `kernel_guard` has its `preempt` feature), so a tick on the writing CPU
-/// cannot even find the lock held. [`try_update`](Self::try_update) and
-/// [`tick_update`](Self::tick_update) never wait: they are what the tick
-/// (interrupt) handler calls. [`init`](Self::init) waits for the lock, from
+/// cannot even find the lock held. [`try_update`](Self::try_update) never
+/// waits: it is what the tick (interrupt) handler calls. [`init`](Self::init) waits for the lock, from
 /// any context but the tick.
 ///
 /// Without kspin's `smp` feature (a one-CPU kernel) the lock has no state of
@@ -102,9 +101,6 @@ struct Params {
     clock_mode: i32,
     hrtimer_res: u32,
     coarse_res: u32,
-    /// Half a tick, in counter cycles: a tick finding a newer update than this
-    /// leaves the pages alone ([`VvarWriter::tick_update`]).
-    half_tick_cycles: u64,
 }
 
 impl Params {
@@ -118,7 +114,6 @@ impl Params {
             VDSO_CLOCKMODE_ARCHTIMER
         };
         let tick = clock.tick_period_nanos();
-        let half_tick = u128::from(tick) * u128::from(freq_hz) / (2 * u128::from(NANOS_PER_SEC));
         Self {
             freq_hz,
             mult,
@@ -126,7 +121,6 @@ impl Params {
             clock_mode,
             hrtimer_res: hres_resolution_nanos(freq_hz),
             coarse_res: tick.clamp(1, u32::MAX.into()) as u32,
-            half_tick_cycles: half_tick.min(u64::MAX.into()) as u64,
         }
     }
 }
@@ -182,31 +176,6 @@ impl<'a> VvarWriter<'a> {
         if let Some(params) = &*params {
             self.publish(params, clock, true);
         }
-        true
-    }
-
-    /// The tick hook's update, for a kernel whose every CPU ticks: publishes
-    /// like [`try_update`](Self::try_update), unless the pages already hold an
-    /// update less than half a tick old (another CPU's tick just published
-    /// one). So the pages change about once per tick period, not once per
-    /// CPU per tick, and readers retry less. Never waits.
-    ///
-    /// Returns whether it published.
-    pub fn tick_update(&self, clock: &dyn ClockIf) -> bool {
-        let Some(params) = self.params.try_lock() else {
-            return false;
-        };
-        let Some(params) = &*params else {
-            return true;
-        };
-        // Only the lock holder writes `cycle_last`.
-        let last = self.pages.data[CS_HRES_COARSE]
-            .cycle_last
-            .load(Ordering::Relaxed);
-        if clock.read_counter().wrapping_sub(last) < params.half_tick_cycles {
-            return false;
-        }
-        self.publish(params, clock, true);
         true
     }
 
@@ -329,42 +298,6 @@ mod tests {
         FakeClock::new(freq, counter).with_tick_period_nanos(4_000_000)
     }
 
-    #[test]
-    fn tick_update_skips_an_update_less_than_half_a_tick_old() {
-        let pages = VvarPages::new();
-        let writer = VvarWriter::new(&pages);
-        // 10 MHz, 4 ms tick: half a tick is 20_000 cycles.
-        let clock = clock_at(10_000_000, 1_000_000);
-        assert!(writer.tick_update(&clock), "before init: nothing to skip");
-        assert_eq!(seqs(&pages), [0, 0], "but nothing published before init");
-        writer.init(&clock);
-        let after_init = seqs(&pages);
-
-        // Another CPU's tick 1 ms later: the pages are fresh enough.
-        clock.set_counter(1_010_000);
-        assert!(!writer.tick_update(&clock));
-        assert_eq!(seqs(&pages), after_init);
-        assert_eq!(
-            pages.data[CS_HRES_COARSE]
-                .cycle_last
-                .load(Ordering::Relaxed),
-            1_000_000
-        );
-
-        // Half a tick later it publishes, from this sample.
-        clock.set_counter(1_020_000);
-        assert!(writer.tick_update(&clock));
-        assert_eq!(seqs(&pages), after_init.map(|s| s + 2));
-        assert_eq!(
-            pages.data[CS_HRES_COARSE]
-                .cycle_last
-                .load(Ordering::Relaxed),
-            1_020_000
-        );
-        let coarse = &pages.data[CS_HRES_COARSE].basetime[clock_id::MONOTONIC_COARSE as usize];
-        assert_eq!(coarse.nsec.load(Ordering::Relaxed), 102_000_000);
-    }
-
     static PUBLISH_PAGES: VvarPages = VvarPages::new();
     static PUBLISH_SEQ: AtomicU32 = AtomicU32::new(0);
 
@@ -412,7 +345,6 @@ mod tests {
         let writer = VvarWriter::new(&pages);
         let clock = clock_at(10_000_000, 123);
         assert!(writer.try_update(&clock));
-        assert!(writer.tick_update(&clock));
         assert_eq!(seqs(&pages), [0, 0]);
         assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 0);
         assert_eq!(
@@ -431,7 +363,7 @@ mod tests {
         assert!(writer.try_update(&clock));
         assert_eq!(seqs(&pages), [4, 4]);
         clock.set_counter(1_000_000);
-        assert!(writer.tick_update(&clock));
+        assert!(writer.try_update(&clock));
         assert_eq!(seqs(&pages), [6, 6]);
         writer.init(&clock);
         assert_eq!(seqs(&pages), [8, 8]);

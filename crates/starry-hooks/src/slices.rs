@@ -16,8 +16,9 @@ pub static BOOT_HOOKS: [fn(&dyn ClockIf)];
 #[distributed_slice]
 pub static EXEC_HOOKS: [fn(&mut dyn UserSpaceIf) -> HookResult];
 
-/// Tick hooks: `fn(&dyn ClockIf)`, each called on every timer tick, on every
-/// CPU, in interrupt context. A tick hook must not block.
+/// Tick hooks: `fn(&dyn ClockIf)`, each called by the kernel's timekeeping
+/// update: once per tick period, on one CPU at a time (whichever CPU's tick
+/// makes the update), in interrupt context. A tick hook must not block.
 #[distributed_slice]
 pub static TICK_HOOKS: [fn(&dyn ClockIf)];
 
