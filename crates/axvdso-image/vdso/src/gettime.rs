@@ -18,16 +18,16 @@
 //!
 //! Every other id (the CPU-time clocks, negative ids that name another
 //! process's or thread's CPU clock, invalid ids) is the kernel's business. So
-//! is every clock while a record's `clock_mode` is not
-//! [`VDSO_CLOCKMODE_ARCHTIMER`]: `NONE` (no usable counter, or pages not set up
+//! is every clock while a record's `clock_mode` is not `ARCHTIMER`
+//! ([`VdsoData::uses_counter`]): `NONE` (no usable counter, or pages not set up
 //! yet, whose zeroed values must not be served as the time) and `TIMENS`
 //! (time namespaces are not implemented here; the kernel applies the offsets).
 
 use core::sync::atomic::Ordering::Relaxed;
 
 use axvdso_vvar::{
-    CS_HRES_COARSE, CS_RAW, VDSO_CLOCKMODE_ARCHTIMER, VDSO_COARSE, VDSO_HRES, VDSO_RAW, VdsoData,
-    VvarPages, clock_id, read_begin, read_retry,
+    CS_HRES_COARSE, CS_RAW, VDSO_COARSE, VDSO_HRES, VDSO_RAW, VdsoData, VvarPages, clock_id,
+    read_begin, read_retry,
 };
 
 use crate::{
@@ -68,12 +68,6 @@ fn classify(clock: i32) -> Option<(u32, ClockClass)> {
     }
 }
 
-/// Whether `vd` may be served from user space.
-#[inline(always)]
-fn counter_mode(vd: &VdsoData) -> bool {
-    vd.clock_mode.load(Relaxed) == VDSO_CLOCKMODE_ARCHTIMER
-}
-
 /// `clock_gettime(clock)` from `pages`, or `None` for the syscall.
 #[inline(always)]
 pub(crate) fn clock_gettime<A: VdsoArch>(pages: &VvarPages, clock: i32) -> Option<Timespec> {
@@ -93,7 +87,7 @@ pub(crate) fn clock_getres(pages: &VvarPages, clock: i32) -> Option<Timespec> {
     let res = match classify(clock)? {
         (_, ClockClass::Hres(record)) => {
             let vd = &pages.data[record];
-            if !counter_mode(vd) {
+            if !vd.uses_counter() {
                 return None;
             }
             // Linux keeps the resolution in record 0 for every class.
@@ -101,7 +95,7 @@ pub(crate) fn clock_getres(pages: &VvarPages, clock: i32) -> Option<Timespec> {
         }
         (_, ClockClass::Coarse) => {
             let vd = &pages.data[CS_HRES_COARSE];
-            if !counter_mode(vd) {
+            if !vd.uses_counter() {
                 return None;
             }
             vd.coarse_res.load(Relaxed)
@@ -131,7 +125,7 @@ pub(crate) fn realtime_timeval<A: VdsoArch>(pages: &VvarPages) -> Option<Timeval
 #[inline(always)]
 pub(crate) fn timezone(pages: &VvarPages) -> Option<Timezone> {
     let vd = &pages.data[CS_HRES_COARSE];
-    if !counter_mode(vd) {
+    if !vd.uses_counter() {
         return None;
     }
     Some(Timezone {
@@ -151,7 +145,7 @@ pub(crate) fn timezone(pages: &VvarPages) -> Option<Timezone> {
 #[inline(always)]
 pub(crate) fn time_secs(pages: &VvarPages) -> Option<i64> {
     let vd = &pages.data[CS_HRES_COARSE];
-    if !counter_mode(vd) {
+    if !vd.uses_counter() {
         return None;
     }
     Some(vd.basetime[clock_id::REALTIME as usize].sec.load(Relaxed) as i64)
@@ -165,7 +159,7 @@ fn do_hres<A: VdsoArch>(vd: &VdsoData, clock: u32) -> Option<Timespec> {
     // known to be consistent.
     let (counter, cycle_last, mask, mult, shift, sec, nsec_shifted) = loop {
         let seq = read_begin(vd);
-        if !counter_mode(vd) {
+        if !vd.uses_counter() {
             return None;
         }
         // After `read_begin`'s acquire load, so the counter is not older than
@@ -201,7 +195,7 @@ fn do_coarse(vd: &VdsoData, clock: u32) -> Option<Timespec> {
     let base = vd.basetime.get(clock as usize)?;
     let (sec, nsec) = loop {
         let seq = read_begin(vd);
-        if !counter_mode(vd) {
+        if !vd.uses_counter() {
             return None;
         }
         let snapshot = (base.sec.load(Relaxed), base.nsec.load(Relaxed));
