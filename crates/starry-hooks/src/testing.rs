@@ -38,10 +38,11 @@ const NANOS_PER_SEC: u128 = 1_000_000_000;
 
 /// A kernel clock whose counter the test sets.
 ///
-/// The kernel's monotonic clock is `floor((counter - origin) * 1e9 / freq)`:
-/// with the default origin 0 this is the plain clock that axhal's
-/// `ticks_to_nanos` is. A frequency of 0 stands for a counter user space
-/// cannot use; the counter then counts nanoseconds of the kernel's clock.
+/// The kernel's monotonic clock is
+/// `start + floor((counter - origin) * 1e9 / freq)`: with the default origin
+/// and start 0 this is the plain clock that axhal's `ticks_to_nanos` is. A
+/// frequency of 0 stands for a counter user space cannot use; the counter then
+/// counts nanoseconds of the kernel's clock.
 ///
 /// Every method takes `&self`, so a test can move the clock while hooks on
 /// other threads read it.
@@ -51,6 +52,7 @@ pub struct FakeClock {
     step: u64,
     freq_hz: u64,
     origin: u64,
+    start_nanos: u64,
     wall_offset_nanos: AtomicU64,
     tick_period_nanos: u64,
     coarse_counter: AtomicU64,
@@ -61,13 +63,15 @@ pub struct FakeClock {
 
 impl FakeClock {
     /// A plain clock at `freq_hz` whose counter stands at `counter`: origin 0,
-    /// wall offset 0, a 10 ms tick, and a counter that moves only when set.
+    /// start 0, wall offset 0, a 10 ms tick, and a counter that moves only
+    /// when set.
     pub const fn new(freq_hz: u64, counter: u64) -> Self {
         Self {
             counter: AtomicU64::new(counter),
             step: 0,
             freq_hz,
             origin: 0,
+            start_nanos: 0,
             wall_offset_nanos: AtomicU64::new(0),
             tick_period_nanos: 10_000_000,
             coarse_counter: AtomicU64::new(0),
@@ -82,6 +86,14 @@ impl FakeClock {
     /// counter implies.
     pub const fn with_origin(mut self, origin: u64) -> Self {
         self.origin = origin;
+        self
+    }
+
+    /// Has the kernel's monotonic clock read `nanos` (instead of 0) at the
+    /// origin: e.g. a clock on a real counter (the TSC), set far from the
+    /// host's own clocks.
+    pub const fn with_monotonic_start_nanos(mut self, nanos: u64) -> Self {
+        self.start_nanos = nanos;
         self
     }
 
@@ -149,10 +161,21 @@ impl FakeClock {
             .checked_sub(self.origin)
             .unwrap_or_else(|| panic!("counter {counter} is below the origin {}", self.origin));
         let since_origin = u128::from(since_origin);
-        match self.freq_hz {
+        let elapsed = match self.freq_hz {
             0 => since_origin,
             freq => since_origin * NANOS_PER_SEC / u128::from(freq),
-        }
+        };
+        u128::from(self.start_nanos) + elapsed
+    }
+
+    /// The kernel's wall clock at `counter`, in nanoseconds: the monotonic
+    /// clock plus the wall-clock offset now.
+    ///
+    /// # Panics
+    ///
+    /// If `counter` is below the origin.
+    pub fn wall_nanos_at(&self, counter: u64) -> u128 {
+        self.monotonic_nanos_at(counter) + u128::from(self.wall_offset_nanos.load(Relaxed))
     }
 
     /// The counter of the last
@@ -394,6 +417,7 @@ mod tests {
         // (148 - 4) / 24 MHz = 6 us.
         assert_eq!(clock.counter_to_monotonic_nanos(148), 6_000);
         assert_eq!(clock.wall_offset_nanos(), 5);
+        assert_eq!(clock.wall_nanos_at(148), 6_005);
         assert_eq!(clock.published_coarse_counter(), None);
         clock.publish_coarse_counter(148);
         assert_eq!(clock.published_coarse_counter(), Some(148));
@@ -402,6 +426,11 @@ mod tests {
             FakeClock::new(0, 7).monotonic_nanos_at(3_000_000_001),
             3_000_000_001
         );
+        // The monotonic clock may start elsewhere than 0 at the origin.
+        let started = FakeClock::new(1_000_000_000, 0)
+            .with_origin(10)
+            .with_monotonic_start_nanos(u64::MAX);
+        assert_eq!(started.monotonic_nanos_at(12), u128::from(u64::MAX) + 2);
     }
 
     #[test]
