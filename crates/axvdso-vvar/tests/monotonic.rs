@@ -10,7 +10,7 @@ mod common;
 
 use axvdso_vvar::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, VvarPages, VvarWriter, clock_id};
 use common::{Rng, read_nanos};
-use starry_hooks::{ClockIf, testing::FakeClock};
+use starry_hooks::testing::FakeClock;
 
 const HRES_IDS: [u32; 5] = [
     clock_id::REALTIME,
@@ -39,12 +39,11 @@ fn is_wall(id: u32) -> bool {
 
 /// The kernel's value of clock `id` at `counter`.
 fn kernel_nanos(clock: &FakeClock, id: u32, counter: u64) -> u128 {
-    let wall = if is_wall(id) {
-        clock.wall_offset_nanos()
+    if is_wall(id) {
+        clock.wall_nanos_at(counter)
     } else {
-        0
-    };
-    clock.monotonic_nanos_at(counter) + wall as u128
+        clock.monotonic_nanos_at(counter)
+    }
 }
 
 fn next_step(rng: &mut Rng, freq: u64, max_step: u64) -> u64 {
