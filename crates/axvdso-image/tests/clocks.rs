@@ -1,6 +1,6 @@
 //! The embedded vDSO, mapped above a data page driven by the kernel-side
-//! writer (`axvdso_vvar::Vvar`) and a clock on the real TSC: every entry point,
-//! every clock class and every fallback.
+//! writer (`axvdso_vvar::VvarWriter`) and a clock on the real TSC: every
+//! entry point, every clock class and every fallback.
 //!
 //! The vDSO reads the real counter, so high-resolution values are checked to
 //! lie between what the page predicts at TSC samples taken just before and
@@ -12,17 +12,15 @@
 
 mod support;
 
-use std::sync::atomic::Ordering::{Relaxed, Release};
+use std::sync::atomic::Ordering::Relaxed;
 
-use axvdso_vvar::{
-    CS_HRES_COARSE, CS_RAW, VDSO_CLOCKMODE_ARCHTIMER, VDSO_CLOCKMODE_NONE, VDSO_CLOCKMODE_TIMENS,
-    VdsoData, clock_id,
-};
+use axvdso_vvar::{CS_HRES_COARSE, CS_RAW, VDSO_CLOCKMODE_NONE, VDSO_CLOCKMODE_TIMENS, clock_id};
+use starry_hooks::testing::FakeClock;
 use support::{
     Ts,
-    clock::{FAKE_TICK, FakeTscClock, NANOS_PER_SEC, rdtsc},
+    clock::{FAKE_MONO0, FAKE_TICK, NANOS_PER_SEC, fake_tsc_clock, rdtsc},
     host,
-    vdso::MappedVdso,
+    vdso::{MappedVdso, rewrite},
 };
 
 const EINVAL: i64 = -(libc::EINVAL as i64);
@@ -49,11 +47,30 @@ const PAGE_CLOCKS: [i32; 7] = [
 ];
 
 /// A fresh mapping whose page is initialised from a fake 1 GHz TSC clock.
-fn setup() -> (&'static MappedVdso, &'static FakeTscClock) {
+fn setup() -> (&'static MappedVdso, &'static FakeClock) {
     let vdso = MappedVdso::new();
-    let clock = Box::leak(Box::new(FakeTscClock::new()));
-    vdso.vvar.init(clock);
+    let clock = Box::leak(Box::new(fake_tsc_clock()));
+    vdso.init(clock);
     (vdso, clock)
+}
+
+/// Publishes the timezone `gettimeofday` reports in both records, as the
+/// kernel would after `settimeofday` (no writer runs meanwhile).
+fn set_timezone(vdso: &MappedVdso, minuteswest: i32, dsttime: i32) {
+    for data in &vdso.pages.data {
+        rewrite(data, |d| {
+            d.tz_minuteswest.store(minuteswest, Relaxed);
+            d.tz_dsttime.store(dsttime, Relaxed);
+        });
+    }
+}
+
+/// Sets `clock_mode` of both records to `mode`, until the next update
+/// publishes the mode the writer's `init` chose again.
+fn set_clock_mode(vdso: &MappedVdso, mode: i32) {
+    for data in &vdso.pages.data {
+        rewrite(data, |d| d.clock_mode.store(mode, Relaxed));
+    }
 }
 
 /// Runs `f` between two TSC samples.
@@ -62,15 +79,6 @@ fn bracket<T>(f: impl FnOnce() -> T) -> (u64, T, u64) {
     let value = f();
     let after = rdtsc();
     (before, value, after)
-}
-
-/// Rewrites a record by hand, inside a seqcount write section.
-fn rewrite(data: &VdsoData, write: impl FnOnce(&VdsoData)) {
-    let seq = data.seq.load(Relaxed);
-    data.seq.store(seq + 1, Relaxed);
-    std::sync::atomic::fence(Release);
-    write(data);
-    data.seq.store(seq + 2, Release);
 }
 
 fn spin_for_nanos(ns: u64) {
@@ -93,9 +101,9 @@ fn hres_clocks_interpolate_the_counter_exactly() {
     for (id, wall) in HRES {
         let at = |tsc| {
             if wall {
-                clock.wall_at(tsc)
+                clock.wall_nanos_at(tsc)
             } else {
-                clock.mono_at(tsc)
+                clock.monotonic_nanos_at(tsc)
             }
         };
         let mut previous = 0;
@@ -117,18 +125,18 @@ fn hres_clocks_interpolate_the_counter_exactly() {
     spin_for_nanos(20_000_000);
     let (before, ts, after) = bracket(|| vdso.clock_gettime(libc::CLOCK_MONOTONIC).unwrap());
     let ns = ts.nanos() as u128;
-    assert!(clock.mono_at(before) <= ns && ns <= clock.mono_at(after));
-    assert!(ns >= FakeTscClock::new().mono0 as u128 + 20_000_000);
+    assert!(clock.monotonic_nanos_at(before) <= ns && ns <= clock.monotonic_nanos_at(after));
+    assert!(ns >= FAKE_MONO0 as u128 + 20_000_000);
 }
 
 #[test]
 fn coarse_clocks_return_the_last_update_exactly() {
     let (vdso, clock) = setup();
     spin_for_nanos(2_000_000);
-    vdso.vvar.update(clock);
+    vdso.update(clock);
     let cycle_last = vdso.pages.data[CS_HRES_COARSE].cycle_last.load(Relaxed);
-    let mono = Ts::from_nanos(clock.mono_at(cycle_last));
-    let wall = Ts::from_nanos(clock.wall_at(cycle_last));
+    let mono = Ts::from_nanos(clock.monotonic_nanos_at(cycle_last));
+    let wall = Ts::from_nanos(clock.wall_nanos_at(cycle_last));
     for _ in 0..3 {
         assert_eq!(vdso.clock_gettime(libc::CLOCK_MONOTONIC_COARSE), Ok(mono));
         assert_eq!(vdso.clock_gettime(libc::CLOCK_REALTIME_COARSE), Ok(wall));
@@ -136,7 +144,7 @@ fn coarse_clocks_return_the_last_update_exactly() {
         spin_for_nanos(1_000_000);
     }
     assert!(vdso.clock_gettime(libc::CLOCK_MONOTONIC).unwrap() > mono);
-    vdso.vvar.update(clock);
+    vdso.update(clock);
     assert!(vdso.clock_gettime(libc::CLOCK_MONOTONIC_COARSE).unwrap() > mono);
 }
 
@@ -161,7 +169,10 @@ fn raw_is_served_from_record_1() {
             bracket(|| vdso.clock_gettime(libc::CLOCK_MONOTONIC_RAW).unwrap());
         assert_normalised(ts);
         let ns = ts.nanos() as u128;
-        assert!(clock.mono_at(before) + offset <= ns && ns <= clock.mono_at(after) + offset);
+        assert!(
+            clock.monotonic_nanos_at(before) + offset <= ns
+                && ns <= clock.monotonic_nanos_at(after) + offset
+        );
     }
     // Record 1's mode decides too.
     rewrite(record1, |d| {
@@ -321,12 +332,13 @@ fn kernel_clock_ids_take_the_syscall() {
 
 #[test]
 fn mode_none_sends_everything_to_the_syscall() {
-    let (vdso, _) = setup();
-    vdso.vvar.set_timezone(-120, 1);
-    vdso.vvar.set_clock_mode(VDSO_CLOCKMODE_NONE);
+    let (vdso, clock) = setup();
+    set_timezone(vdso, -120, 1);
+    set_clock_mode(vdso, VDSO_CLOCKMODE_NONE);
     assert_everything_falls_back(vdso);
-    // And back.
-    vdso.vvar.set_clock_mode(VDSO_CLOCKMODE_ARCHTIMER);
+    // And back: the next update publishes the writer's mode again, and keeps
+    // the timezone.
+    vdso.update(clock);
     assert!(
         vdso.clock_gettime(libc::CLOCK_MONOTONIC)
             .is_ok_and(|ts| ts.sec >= 1_000_000)
@@ -337,10 +349,8 @@ fn mode_none_sends_everything_to_the_syscall() {
 #[test]
 fn timens_mode_sends_everything_to_the_syscall() {
     let (vdso, _) = setup();
-    vdso.vvar.set_timezone(-120, 1);
-    for data in &vdso.pages.data {
-        rewrite(data, |d| d.clock_mode.store(VDSO_CLOCKMODE_TIMENS, Relaxed));
-    }
+    set_timezone(vdso, -120, 1);
+    set_clock_mode(vdso, VDSO_CLOCKMODE_TIMENS);
     assert_everything_falls_back(vdso);
 }
 
@@ -417,8 +427,8 @@ fn getres_reads_the_page() {
 #[test]
 fn gettimeofday_with_and_without_each_pointer() {
     let (vdso, clock) = setup();
-    vdso.vvar.set_timezone(-120, 1);
-    let micros = |tsc| clock.wall_at(tsc) / 1000;
+    set_timezone(vdso, -120, 1);
+    let micros = |tsc| clock.wall_nanos_at(tsc) / 1000;
     let (before, (r, tv, tz), after) = bracket(|| vdso.gettimeofday(true, true));
     assert_eq!((r, tz), (0, Some((-120, 1))));
     let tv = tv.unwrap();
@@ -434,7 +444,7 @@ fn gettimeofday_with_and_without_each_pointer() {
 
     assert_eq!(vdso.gettimeofday(false, true), (0, None, Some((-120, 1))));
     assert_eq!(vdso.gettimeofday(false, false), (0, None, None));
-    vdso.vvar.set_timezone(300, 0);
+    set_timezone(vdso, 300, 0);
     assert_eq!(vdso.gettimeofday(false, true), (0, None, Some((300, 0))));
 }
 
@@ -442,12 +452,12 @@ fn gettimeofday_with_and_without_each_pointer() {
 fn time_is_the_realtime_base_seconds() {
     let (vdso, clock) = setup();
     spin_for_nanos(1_000_000);
-    vdso.vvar.update(clock);
+    vdso.update(clock);
     let data = &vdso.pages.data[CS_HRES_COARSE];
     let secs = data.basetime[clock_id::REALTIME as usize].sec.load(Relaxed) as i64;
     assert_eq!(
         secs as u128,
-        clock.wall_at(data.cycle_last.load(Relaxed)) / NANOS_PER_SEC as u128
+        clock.wall_nanos_at(data.cycle_last.load(Relaxed)) / NANOS_PER_SEC as u128
     );
     assert_eq!(vdso.time(false), (secs, None));
     assert_eq!(vdso.time(true), (secs, Some(secs)));
@@ -484,7 +494,7 @@ fn page_clocks_never_leave_the_page() {
     // With the fake clock every page clock is ~10^6 s monotonic or ~1.7e9 s
     // wall; the host's clocks are not (a fallback would show).
     let (vdso, clock) = setup();
-    vdso.vvar.update(clock);
+    vdso.update(clock);
     for id in PAGE_CLOCKS {
         let ts = vdso.clock_gettime(id).unwrap();
         let host = host::clock_gettime(id).unwrap();

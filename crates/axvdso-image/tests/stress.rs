@@ -11,10 +11,11 @@ use std::{
 };
 
 use axvdso_vvar::{CS_HRES_COARSE, CS_RAW, VdsoData, clock_id};
+use starry_hooks::ClockIf;
 use support::{
-    clock::{CalibratedTscClock, FakeTscClock, NANOS_PER_SEC, rdtsc},
+    clock::{NANOS_PER_SEC, calibrated_tsc_clock, fake_tsc_clock, rdtsc},
     host,
-    vdso::MappedVdso,
+    vdso::{MappedVdso, rewrite},
 };
 
 /// Readers call the vDSO while a writer rewrites the page as fast as it can:
@@ -38,8 +39,8 @@ fn seqcount_readers_never_see_a_torn_record() {
     ];
 
     let vdso = MappedVdso::new();
-    let clock = Box::leak(Box::new(FakeTscClock::new()));
-    vdso.vvar.init(clock);
+    let clock = fake_tsc_clock();
+    vdso.init(&clock);
     let stop = AtomicBool::new(false);
     let updates = AtomicU64::new(0);
     let started = Instant::now();
@@ -47,7 +48,7 @@ fn seqcount_readers_never_see_a_torn_record() {
     thread::scope(|scope| {
         scope.spawn(|| {
             while !stop.load(Relaxed) {
-                vdso.vvar.update(clock);
+                vdso.update(&clock);
                 updates.fetch_add(1, Relaxed);
             }
         });
@@ -60,9 +61,9 @@ fn seqcount_readers_never_see_a_torn_record() {
                         let (id, wall, coarse) = CLOCKS[slot];
                         let at = |tsc| {
                             if wall {
-                                clock.wall_at(tsc)
+                                clock.wall_nanos_at(tsc)
                             } else {
-                                clock.mono_at(tsc)
+                                clock.monotonic_nanos_at(tsc)
                             }
                         };
                         let before = rdtsc();
@@ -120,14 +121,17 @@ fn seqcount_retries_reads_that_overlap_a_write() {
     const READS: usize = 1_000_000;
     const WANTED_OVERLAPS: u64 = 10_000;
     let vdso = MappedVdso::new();
-    let clock = Box::leak(Box::new(FakeTscClock::new()));
-    vdso.vvar.init(clock);
+    let clock = fake_tsc_clock();
+    vdso.init(&clock);
     let shift = vdso.pages.data[CS_HRES_COARSE].shift.load(Relaxed);
     let last_a = rdtsc();
     let last_b = last_a - 3 * NANOS_PER_SEC / 2;
-    // (cycle_last, sec, nsec << shift) of each state.
+    // (cycle_last, sec, nsec << shift) of each state. The clock's time at
+    // `last`, counted back from `last_a` one ns a cycle ("1 GHz"): `last_b`
+    // may be before the clock's origin, where it cannot be asked.
+    let ns_a = clock.monotonic_nanos_at(last_a);
     let state = |last: u64| {
-        let ns = clock.mono_at(last);
+        let ns = ns_a - u128::from(last_a - last);
         let (sec, nsec) = (
             (ns / NANOS_PER_SEC as u128) as u64,
             (ns % NANOS_PER_SEC as u128) as u64,
@@ -136,16 +140,11 @@ fn seqcount_retries_reads_that_overlap_a_write() {
     };
     let states = [state(last_a), state(last_b)];
     let write = |data: &VdsoData, id: u32, (last, sec, nsec): (u64, u64, u64)| {
-        // The writer's protocol: odd count, release fence, stores, even count
-        // (release).
-        let seq = data.seq.load(Relaxed);
-        data.seq.store(seq.wrapping_add(1), Relaxed);
-        std::sync::atomic::fence(std::sync::atomic::Ordering::Release);
-        data.cycle_last.store(last, Relaxed);
-        data.basetime[id as usize].sec.store(sec, Relaxed);
-        data.basetime[id as usize].nsec.store(nsec, Relaxed);
-        data.seq
-            .store(seq.wrapping_add(2), std::sync::atomic::Ordering::Release);
+        rewrite(data, |data| {
+            data.cycle_last.store(last, Relaxed);
+            data.basetime[id as usize].sec.store(sec, Relaxed);
+            data.basetime[id as usize].nsec.store(nsec, Relaxed);
+        });
     };
     let hres = &vdso.pages.data[CS_HRES_COARSE];
     let raw = &vdso.pages.data[CS_RAW];
@@ -186,11 +185,13 @@ fn seqcount_retries_reads_that_overlap_a_write() {
                     overlapped.fetch_add(1, Relaxed);
                 }
                 let ns = ts.nanos() as u128;
+                let (low, high) = (
+                    clock.monotonic_nanos_at(before),
+                    clock.monotonic_nanos_at(after),
+                );
                 assert!(
-                    clock.mono_at(before) <= ns && ns <= clock.mono_at(after),
-                    "clock {id}: torn read {ts:?}, expected [{}, {}]",
-                    clock.mono_at(before),
-                    clock.mono_at(after)
+                    low <= ns && ns <= high,
+                    "clock {id}: torn read {ts:?}, expected [{low}, {high}]"
                 );
             }
         });
@@ -226,9 +227,9 @@ fn seqcount_retries_reads_that_overlap_a_write() {
 fn calibrated_counter_tracks_the_host_clocks() {
     const TOLERANCE_NS: i128 = 1_000_000;
 
-    let clock = CalibratedTscClock::calibrate(Duration::from_millis(100));
+    let clock = calibrated_tsc_clock(Duration::from_millis(100));
     let vdso = MappedVdso::new();
-    vdso.vvar.init(&clock);
+    vdso.init(&clock);
     let stop = AtomicBool::new(false);
     let mut worst = [0i128; 2];
 
@@ -236,7 +237,7 @@ fn calibrated_counter_tracks_the_host_clocks() {
         scope.spawn(|| {
             while !stop.load(Relaxed) {
                 thread::sleep(Duration::from_millis(4));
-                vdso.vvar.update(&clock);
+                vdso.update(&clock);
             }
         });
         let end = Instant::now() + Duration::from_millis(200);
@@ -259,7 +260,7 @@ fn calibrated_counter_tracks_the_host_clocks() {
                 assert!(
                     before - TOLERANCE_NS <= got && got <= after + TOLERANCE_NS,
                     "clock {id}: vDSO {got} vs host [{before}, {after}] (TSC at {} Hz)",
-                    clock.freq_hz
+                    clock.counter_freq_hz()
                 );
             }
         }
@@ -267,6 +268,8 @@ fn calibrated_counter_tracks_the_host_clocks() {
     });
     eprintln!(
         "TSC {} Hz; worst error outside the host bracket: MONOTONIC {} ns, REALTIME {} ns",
-        clock.freq_hz, worst[0], worst[1]
+        clock.counter_freq_hz(),
+        worst[0],
+        worst[1]
     );
 }

@@ -1,13 +1,21 @@
 //! The embedded x86_64 vDSO, mapped as a kernel would map it, and called
 //! through symbols found the way a libc finds them.
 
-use std::{ffi::c_void, ptr};
+use std::{
+    ffi::c_void,
+    ptr,
+    sync::atomic::{
+        Ordering::{Relaxed, Release},
+        fence,
+    },
+};
 
 use axvdso_abi::{Arch, PAGE_SIZE_4K, VVAR_NR_PAGES};
 use axvdso_image::vdso_image;
-use axvdso_vvar::{Vvar, VvarPages};
+use axvdso_vvar::{VdsoData, VvarPages, VvarWriter};
+use starry_hooks::testing::FakeClock;
 
-use super::{Ts, image::Image};
+use super::{Ts, clock::rdtsc, image::Image};
 
 type ClockFn = unsafe extern "C" fn(i32, *mut libc::timespec) -> i64;
 type GettimeofdayFn = unsafe extern "C" fn(*mut libc::timeval, *mut [i32; 2]) -> i64;
@@ -15,12 +23,13 @@ type TimeFn = unsafe extern "C" fn(*mut i64) -> i64;
 type GetcpuFn = unsafe extern "C" fn(*mut u32, *mut u32, *mut c_void) -> i64;
 
 /// `[VVAR_NR_PAGES data pages, RW][the image, R+X]` in this process, with
-/// the data pages driven by a `Vvar` writer. Leaked: tests hand it to threads.
+/// the data pages driven by a `VvarWriter`. Leaked: tests hand it to threads.
 pub struct MappedVdso {
     /// The data pages the vDSO reads.
     pub pages: &'static VvarPages,
-    /// The kernel-side writer of `pages`.
-    pub vvar: Vvar<'static>,
+    /// The kernel-side writer of `pages`: the only one, so its `try_update`
+    /// always publishes.
+    pub writer: VvarWriter<'static>,
     /// The mapped image (what `AT_SYSINFO_EHDR` would point at).
     pub text: &'static [u8],
     clock_gettime: ClockFn,
@@ -85,7 +94,7 @@ impl MappedVdso {
         let mapped = unsafe {
             Self {
                 pages,
-                vvar: Vvar::new(pages),
+                writer: VvarWriter::new(pages),
                 text,
                 clock_gettime: std::mem::transmute::<usize, ClockFn>(find("__vdso_clock_gettime")),
                 clock_getres: std::mem::transmute::<usize, ClockFn>(find("__vdso_clock_getres")),
@@ -97,6 +106,23 @@ impl MappedVdso {
             }
         };
         Box::leak(Box::new(mapped))
+    }
+
+    /// The writer's `init` from `clock`, with its counter moved to the TSC
+    /// now (the counter the vDSO reads).
+    pub fn init(&self, clock: &FakeClock) {
+        clock.set_counter(rdtsc());
+        self.writer.init(clock);
+    }
+
+    /// The writer's update from `clock`, with its counter moved to the TSC
+    /// now. It publishes the mode `init` chose again.
+    pub fn update(&self, clock: &FakeClock) {
+        clock.set_counter(rdtsc());
+        assert!(
+            self.writer.try_update(clock),
+            "a second writer holds the lock"
+        );
     }
 
     /// Address of the image in this process.
@@ -181,4 +207,14 @@ impl MappedVdso {
         let r = unsafe { (self.getcpu)(&mut cpu, &mut node, ptr::null_mut()) };
         (r, cpu, node)
     }
+}
+
+/// Rewrites a record by hand, inside a seqcount write section, as the writer
+/// does: odd count, release fence, the stores, even count (release).
+pub fn rewrite(data: &VdsoData, write: impl FnOnce(&VdsoData)) {
+    let seq = data.seq.load(Relaxed);
+    data.seq.store(seq.wrapping_add(1), Relaxed);
+    fence(Release);
+    write(data);
+    data.seq.store(seq.wrapping_add(2), Release);
 }
