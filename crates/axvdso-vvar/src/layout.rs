@@ -99,7 +99,8 @@ pub struct VdsoData {
     /// stay zero.
     pub basetime: [VdsoTimestamp; VDSO_BASES],
     /// Timezone for `gettimeofday`: minutes west of Greenwich (as set by
-    /// `settimeofday`).
+    /// `settimeofday`). The writer never changes the timezone (Starry has no
+    /// `settimeofday`): it stays 0 unless whoever owns the pages stores it.
     pub tz_minuteswest: AtomicI32,
     /// Timezone for `gettimeofday`: type of DST correction.
     pub tz_dsttime: AtomicI32,

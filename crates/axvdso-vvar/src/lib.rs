@@ -30,9 +30,6 @@ mod writer;
 #[doc(hidden)]
 pub use self::seq::{SeqCount, write_sections};
 #[cfg(feature = "kernel")]
-#[doc(hidden)]
-pub use self::writer::compat::Vvar;
-#[cfg(feature = "kernel")]
 pub use self::{
     hook::{VVAR_PAGES, VVAR_WRITER, vvar_kernel_addr},
     mult::{MAX_UPDATE_INTERVAL_SECS, NANOS_PER_SEC, calc_mult_shift, hres_resolution_nanos},

@@ -13,11 +13,6 @@ use crate::{
     seq::write_sections,
 };
 
-// The old API, hidden, for axvdso-image until it moves: a child module, so
-// that deleting it is deleting one file and this line.
-#[path = "compat.rs"]
-pub(crate) mod compat;
-
 /// The single writer of a pair of vvar pages.
 ///
 /// It turns the kernel clock ([`ClockIf`]) into the records the vDSO reads:
@@ -495,6 +490,31 @@ mod tests {
         assert!(writer.try_update(&clock));
         assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 1_000_000);
         assert_eq!(slot(&pages, 0, clock_id::MONOTONIC), before);
+    }
+
+    #[test]
+    fn updates_keep_the_timezone_and_republish_the_clock_mode() {
+        // What a test (Starry has no settimeofday) stores by hand while no
+        // writer runs: the timezone, and a mode that sends every call to the
+        // syscall.
+        let pages = VvarPages::new();
+        let writer = VvarWriter::new(&pages);
+        let clock = clock_at(10_000_000, 1);
+        writer.init(&clock);
+        for data in &pages.data {
+            data.tz_minuteswest.store(-480, Ordering::Relaxed);
+            data.tz_dsttime.store(1, Ordering::Relaxed);
+            data.clock_mode
+                .store(VDSO_CLOCKMODE_NONE, Ordering::Relaxed);
+        }
+        clock.set_counter(2);
+        assert!(writer.try_update(&clock));
+        for data in &pages.data {
+            assert_eq!(data.tz_minuteswest.load(Ordering::Relaxed), -480);
+            assert_eq!(data.tz_dsttime.load(Ordering::Relaxed), 1);
+            assert!(data.uses_counter(), "init's mode is published again");
+            assert_eq!(data.cycle_last.load(Ordering::Relaxed), 2);
+        }
     }
 
     static NESTED_PAGES: VvarPages = VvarPages::new();
