@@ -42,16 +42,8 @@ fn check_shape(data: &[u8], arch: Arch) {
     let dynamic = image.file.elf_dynamic_table().unwrap();
     let soname = dynamic.iter().find(|d| d.tag == DT_SONAME);
     assert_eq!(dynamic.string(soname.unwrap()), Ok(VDSO_SONAME.as_bytes()));
-    let present = [
-        DT_HASH,
-        DT_GNU_HASH,
-        DT_SYMTAB,
-        DT_STRTAB,
-        DT_VERSYM,
-        DT_VERDEF,
-    ];
-    for tag in present {
-        assert!(image.dyn_entry(tag).is_some(), "{tag:?} missing");
+    for (tag, name) in TABLE_TAGS {
+        assert!(image.dyn_entry(tag).is_some(), "{name} missing");
     }
     let absent = [
         DT_RELA,

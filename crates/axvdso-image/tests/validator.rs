@@ -275,15 +275,7 @@ fn relocation_defects() {
 
 #[test]
 fn dynamic_table_defects() {
-    for (tag, name) in [
-        (DT_HASH, "DT_HASH"),
-        (DT_GNU_HASH, "DT_GNU_HASH"),
-        (DT_SYMTAB, "DT_SYMTAB"),
-        (DT_STRTAB, "DT_STRTAB"),
-        (DT_VERSYM, "DT_VERSYM"),
-        (DT_VERDEF, "DT_VERDEF"),
-        (DT_SONAME, "DT_SONAME"),
-    ] {
+    for (tag, name) in TABLE_TAGS.into_iter().chain([(DT_SONAME, "DT_SONAME")]) {
         check(
             |img, _| retag(img, tag, DT_DEBUG, 0),
             |_| ImageError::MissingDynamicEntry { tag: name },
@@ -485,14 +477,7 @@ fn offsets_past_the_address_space_are_errors_not_panics() {
     // Each table pointer (and e_shoff) set to the largest values: the
     // validator must report a defect, never overflow.
     for value in [u64::MAX, u64::MAX - 3, u64::MAX - 0x17] {
-        for tag in [
-            DT_HASH,
-            DT_GNU_HASH,
-            DT_SYMTAB,
-            DT_STRTAB,
-            DT_VERSYM,
-            DT_VERDEF,
-        ] {
+        for (tag, _) in TABLE_TAGS {
             for (arch, image) in images() {
                 let mut broken = image.clone();
                 put_u64(&mut broken, dyn_at(&image, tag) + 8, value);

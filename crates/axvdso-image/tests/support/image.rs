@@ -10,6 +10,17 @@ use object::{
     read::elf::{ElfFile64, ProgramHeader as _, SectionHeader as _, SectionTable, Sym as _},
 };
 
+/// The dynamic entries that locate the tables every image has (the validator
+/// requires them, and `DT_SONAME`), with the names it reports them by.
+pub const TABLE_TAGS: [(DynamicTag, &str); 6] = [
+    (elf::DT_HASH, "DT_HASH"),
+    (elf::DT_GNU_HASH, "DT_GNU_HASH"),
+    (elf::DT_SYMTAB, "DT_SYMTAB"),
+    (elf::DT_STRTAB, "DT_STRTAB"),
+    (elf::DT_VERSYM, "DT_VERSYM"),
+    (elf::DT_VERDEF, "DT_VERDEF"),
+];
+
 /// A dynamic symbol, and where its parts are in the file.
 #[derive(Debug, Clone)]
 pub struct DynSym<'a> {
