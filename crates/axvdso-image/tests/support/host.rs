@@ -12,23 +12,13 @@ fn ret(result: libc::c_long) -> i64 {
 }
 
 pub fn clock_gettime(clock: i32) -> Result<Ts, i64> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
     // SAFETY: clock_gettime writes one timespec to a valid pointer.
-    let r = ret(unsafe { libc::syscall(libc::SYS_clock_gettime, clock, &mut ts) });
-    Ts::from_call(r, &ts)
+    Ts::from_call(|ts| ret(unsafe { libc::syscall(libc::SYS_clock_gettime, clock, ts) }))
 }
 
 pub fn clock_getres(clock: i32) -> Result<Ts, i64> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
     // SAFETY: clock_getres writes one timespec to a valid pointer.
-    let r = ret(unsafe { libc::syscall(libc::SYS_clock_getres, clock, &mut ts) });
-    Ts::from_call(r, &ts)
+    Ts::from_call(|ts| ret(unsafe { libc::syscall(libc::SYS_clock_getres, clock, ts) }))
 }
 
 pub fn clock_getres_null(clock: i32) -> i64 {

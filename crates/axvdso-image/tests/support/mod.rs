@@ -36,15 +36,19 @@ pub struct Ts {
 }
 
 impl Ts {
-    /// A timespec filled by a call that returned `ret` (0 or `-errno`).
-    pub fn from_call(ret: i64, ts: &libc::timespec) -> Result<Self, i64> {
-        if ret == 0 {
-            Ok(Self {
+    /// The timespec `call` fills (it starts as `{-1, -1}`), if `call`
+    /// returns 0; else `Err` of what it returns (`-errno`).
+    pub fn from_call(call: impl FnOnce(&mut libc::timespec) -> i64) -> Result<Self, i64> {
+        let mut ts = libc::timespec {
+            tv_sec: -1,
+            tv_nsec: -1,
+        };
+        match call(&mut ts) {
+            0 => Ok(Self {
                 sec: ts.tv_sec,
                 sub: ts.tv_nsec,
-            })
-        } else {
-            Err(ret)
+            }),
+            err => Err(err),
         }
     }
 

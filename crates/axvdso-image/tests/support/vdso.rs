@@ -132,14 +132,9 @@ impl MappedVdso {
 
     /// `__vdso_clock_gettime(clock, &ts)`: `Ok(ts)` or `Err(return value)`.
     pub fn clock_gettime(&self, clock: i32) -> Result<Ts, i64> {
-        let mut ts = libc::timespec {
-            tv_sec: -1,
-            tv_nsec: -1,
-        };
         // SAFETY: the vDSO's clock_gettime writes one timespec to a valid
         // pointer; its data pages are mapped below it.
-        let r = unsafe { (self.clock_gettime)(clock, &mut ts) };
-        Ts::from_call(r, &ts)
+        Ts::from_call(|ts| unsafe { (self.clock_gettime)(clock, ts) })
     }
 
     /// `__vdso_clock_gettime(clock, NULL)`.
@@ -150,13 +145,8 @@ impl MappedVdso {
 
     /// `__vdso_clock_getres(clock, &res)`: `Ok(res)` or `Err(return value)`.
     pub fn clock_getres(&self, clock: i32) -> Result<Ts, i64> {
-        let mut ts = libc::timespec {
-            tv_sec: -1,
-            tv_nsec: -1,
-        };
         // SAFETY: as for clock_gettime.
-        let r = unsafe { (self.clock_getres)(clock, &mut ts) };
-        Ts::from_call(r, &ts)
+        Ts::from_call(|ts| unsafe { (self.clock_getres)(clock, ts) })
     }
 
     /// `__vdso_clock_getres(clock, NULL)`.
