@@ -152,6 +152,15 @@ fn run_case(rng: &mut Rng, freq: u64, start: u64, origin: u64) {
     }
 }
 
+/// The counter frequency of case `case`: each of [`FIXED_FREQS`] first, then
+/// random ones from 1 kHz to 6 GHz.
+fn case_freq(rng: &mut Rng, case: usize) -> u64 {
+    match FIXED_FREQS.get(case) {
+        Some(&freq) => freq,
+        None => rng.range(1_000, 6_000_000_000),
+    }
+}
+
 /// A start counter whose time, after every update of a case, still fits u64 ns.
 fn start_counter(rng: &mut Rng, freq: u64) -> u64 {
     let max_counter = (u64::MAX as u128 / 4 * freq as u128 / NANOS_PER_SEC as u128) as u64;
@@ -165,10 +174,7 @@ fn start_counter(rng: &mut Rng, freq: u64) -> u64 {
 fn plain_clock_never_goes_backwards_nor_ahead() {
     let mut rng = Rng::new(0x5eed_0001);
     for case in 0..1000 {
-        let freq = match FIXED_FREQS.get(case) {
-            Some(&freq) => freq,
-            None => rng.range(1_000, 6_000_000_000),
-        };
+        let freq = case_freq(&mut rng, case);
         let start = start_counter(&mut rng, freq);
         run_case(&mut rng, freq, start, 0);
     }
@@ -181,10 +187,7 @@ fn other_clocks_never_go_backwards_either() {
     // must keep readers monotonic.
     let mut rng = Rng::new(0x5eed_0002);
     for case in 0..500 {
-        let freq = match FIXED_FREQS.get(case) {
-            Some(&freq) => freq,
-            None => rng.range(1_000, 6_000_000_000),
-        };
+        let freq = case_freq(&mut rng, case);
         let origin = rng.range(1, 1 << 40);
         let start = origin + start_counter(&mut rng, freq);
         run_case(&mut rng, freq, start, origin);
