@@ -2,6 +2,9 @@
 #
 # Available arguments:
 #   A         app to build: apps/vdso (the only one)                [apps/vdso]
+#   STARRY    the Starry base: 0.2 (starry-kernel 0.2.0-preview.1) or
+#             0.12 (starry-kernel 0.12.1; no vDSO linked yet); what
+#             differs per base is in scripts/base/$(STARRY).sh      [0.2]
 #   ARCH      target architecture: riscv64                          [riscv64]
 #   SMP       number of CPUs (kernel config and QEMU -smp)          [1]
 #   LOG       kernel log level: off|error|warn|info|debug|trace     [warn]
@@ -15,7 +18,8 @@
 #
 # Targets:
 #   setup     install toolchains, QEMU, cross compilers (idempotent; run by the others)
-#   build     patched Starry + vDSO kernel image: build/$(ARCH)[-linuxvdso|-novdso][-smpN]/starry.bin
+#   build     patched Starry + vDSO kernel image:
+#             build/$(ARCH)[-starry0.12][-linuxvdso|-novdso][-smpN]/starry.bin
 #   disk      guest programs + ext4 root image: build/$(ARCH)/disk.img
 #   vdso      the vDSO image for ARCH (riscv64|x86_64): target/vdso/$(ARCH)/vdso.so
 #   linux-vdso  Linux 6.1's riscv64 vDSO, from Debian's source: build/linux-vdso/vdso.so
@@ -40,10 +44,12 @@
 #             build/$(ARCH)/bench-disk.img (runner.list: /bin/bench), boots
 #             each, prints the table and BENCH lines (scripts/bench-report.py)
 #   fmt       cargo fmt;  clippy: cargo clippy -D warnings;  doc: cargo doc
-#   patches   re-export patches/starry-0.2/ from build/starry-dev (see scripts/starry-dev.sh)
+#   patches   re-export patches/starry-$(STARRY)/ from the base's dev trees
+#             (build/starry-dev, build/starry-0.12/dev; see scripts/starry-dev.sh)
 #   clean     remove build/ and target/
 
 A        ?= apps/vdso
+STARRY   ?= 0.2
 ARCH     ?= riscv64
 SMP      ?= 1
 LOG      ?= warn
@@ -66,6 +72,12 @@ check_kernel_arch = $(if $(filter $(ARCH),$(KERNEL_ARCHS)),,$(error ARCH=$(ARCH)
 
 ROOT      := $(CURDIR)
 BUILD     := $(ROOT)/build
+# The Starry base: the scripts read it from scripts/base/$(STARRY).sh; here
+# only its build-directory suffix.
+ifeq ($(wildcard scripts/base/$(STARRY).sh),)
+  $(error STARRY=$(STARRY): no scripts/base/$(STARRY).sh (the bases: 0.2, 0.12))
+endif
+BASE_SUFFIX := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && printf %s "$$BASE_SUFFIX"')
 LINUX_VDSO := $(BUILD)/linux-vdso/vdso.so
 # Each VDSO variant has its own build directory (and cargo target dir), and
 # so does each SMP: the kernel directory for variant $(1) is $(call kdir,$(1)).
@@ -78,12 +90,12 @@ vdso_env_none     := AXVDSO_EXTERNAL_IMAGE= WITH_VDSO=0
 ifeq ($(filter $(VDSO),ours linux none),)
   $(error VDSO=$(VDSO): ours, linux or none)
 endif
-kdir = $(BUILD)/$(ARCH)$(vdso_suffix_$(1))$(if $(filter-out 1,$(SMP)),-smp$(SMP))
+kdir = $(BUILD)/$(ARCH)$(BASE_SUFFIX)$(vdso_suffix_$(1))$(if $(filter-out 1,$(SMP)),-smp$(SMP))
 KDIR      := $(call kdir,$(VDSO))
 KERNEL    := $(KDIR)/starry.bin
 DISK      := $(BUILD)/$(ARCH)/disk.img
 BENCH_DISK := $(BUILD)/$(ARCH)/bench-disk.img
-SETUP     := $(BUILD)/.setup-done
+SETUP     := $(BUILD)/.setup-done$(BASE_SUFFIX)
 # The guest suite: apps/vdso/user/programs.list (path, name it reports as).
 PROGRAMS_LIST := apps/vdso/user/programs.list
 GUEST_PROGS := $(shell awk '!/^\#/ && NF == 2 && $$2 != "selftest" { print $$2 }' $(PROGRAMS_LIST))
@@ -93,7 +105,7 @@ SELFTESTS   := $(shell awk '!/^\#/ && NF == 2 && $$2 == "selftest" { n = split($
 SELFTEST_SKIP_OK := "vdso_test_getcpu=the 6.1 test looks up x86's version node LINUX_2.6" \
                     "vdso_test_gettimeofday=the 6.1 test looks up x86's version node LINUX_2.6"
 
-export ARCH SMP LOG TIMEOUT INIT
+export STARRY ARCH SMP LOG TIMEOUT INIT
 Q := $(if $(V),,@)
 run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
 
@@ -101,7 +113,7 @@ run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
 
 all: build
 
-$(SETUP): scripts/setup.sh
+$(SETUP): scripts/setup.sh scripts/base/$(STARRY).sh
 	$(call run_cmd,SETUP,toolchains and packages)
 	$(Q)scripts/setup.sh
 
@@ -109,7 +121,7 @@ setup: $(SETUP)
 
 build: $(SETUP) $(if $(filter linux,$(VDSO)),linux-vdso)
 	$(call check_kernel_arch)
-	$(call run_cmd,BUILD,$(KERNEL) (VDSO=$(VDSO)))
+	$(call run_cmd,BUILD,$(KERNEL) (STARRY=$(STARRY) VDSO=$(VDSO)))
 	$(Q)BUILD_DIR=$(KDIR) $(vdso_env_$(VDSO)) scripts/build-kernel.sh
 
 disk: $(SETUP)
@@ -128,7 +140,7 @@ linux-vdso: $(SETUP)
 
 justrun:
 	$(call check_kernel_arch)
-	$(call run_cmd,RUN,qemu $(ARCH) -smp $(SMP))
+	$(call run_cmd,RUN,qemu $(ARCH) -smp $(SMP) (STARRY=$(STARRY)))
 	$(Q)scripts/run-qemu.sh $(KERNEL) $(DISK) $(KDIR)/console.log
 ifeq ($(INIT),)
 ifeq ($(VDSO),none)

@@ -3,41 +3,42 @@
 #
 # Usage: scripts/build-kernel.sh            (env below selects what)
 #
+# The Starry base (STARRY=0.2|0.12) is read from scripts/base/$STARRY.sh: its
+# toolchain, app crate, series, configuration, link flags and post-link steps.
 # [1/4] patched Starry crates (scripts/starry-src.sh) if out of date
-# [2/4] the platform config: axplat's axconfig.toml with our overrides
-#       (task stack, the tick of scripts/demo.conf, 1 GiB RAM, SMP CPUs)
-# [3/4] cargo build --locked of apps/vdso for the bare-metal target
-# [4/4] objcopy to a raw image: $BUILD_DIR/starry.bin
+# [2/4] the base's configuration (0.2: axplat's axconfig.toml with our
+#       overrides; 0.12: environment only)
+# [3/4] cargo build --locked of the base's app crate for the bare-metal target
+# [4/4] the base's post-link steps (0.12: fill .kallsyms), then objcopy to a
+#       raw image: $BUILD_DIR/starry.bin
 #
-# Env: ARCH (riscv64), SMP (1), LOG (warn), INIT (init command line),
-#      KERNEL_TOOLCHAIN (nightly-2026-02-25), BUILD_DIR (build/$ARCH),
+# Env: STARRY (0.2), ARCH (riscv64), SMP (1), LOG (warn), INIT (init command line),
+#      KERNEL_TOOLCHAIN (the base's), BUILD_DIR (build/$ARCH + the base's suffix),
 #      CARGO_EXTRA (extra cargo args),
 #      AXVDSO_EXTERNAL_IMAGE (absolute path of a vdso.so to embed instead of
 #        ours; cargo rebuilds axvdso-image when it changes),
-#      WITH_VDSO (1; 0 builds without apps/vdso's `vdso` feature: no program
-#        gets a vDSO, to measure what it costs).
+#      WITH_VDSO (1; 0 builds without the app's `vdso` feature: no program
+#        gets a vDSO, to measure what it costs). On a base without the vDSO
+#        yet (BASE_VDSO=0) the kernel has none either way.
 # Give each variant its own BUILD_DIR (the Makefile does: build/$ARCH,
-# build/$ARCH-linuxvdso, build/$ARCH-novdso), or cargo rebuilds on every switch.
+# build/$ARCH-linuxvdso, build/$ARCH-novdso, build/$ARCH-starry0.12, ...), or
+# cargo rebuilds on every switch.
 #
 # Example: WITH_VDSO=0 BUILD_DIR=build/riscv64-novdso scripts/build-kernel.sh
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/scripts/base/select.sh"
 ARCH=${ARCH:-riscv64}
 SMP=${SMP:-1}
 LOG=${LOG:-warn}
-KERNEL_TOOLCHAIN=${KERNEL_TOOLCHAIN:-nightly-2026-02-25}
-BUILD_DIR=${BUILD_DIR:-$ROOT/build/$ARCH}
+BUILD_DIR=${BUILD_DIR:-$ROOT/build/$ARCH$BASE_SUFFIX}
 WITH_VDSO=${WITH_VDSO:-1}
 AXVDSO_EXTERNAL_IMAGE=${AXVDSO_EXTERNAL_IMAGE:-}
-APP=$ROOT/apps/vdso
 . "$ROOT/scripts/demo.conf"
 say() { printf '\033[1;34m[build-kernel]\033[0m %s\n' "$*"; }
 
-case "$ARCH" in
-    riscv64) TARGET=riscv64gc-unknown-none-elf; PLATFORM=riscv64-qemu-virt ;;
-    *) echo "build-kernel: ARCH=$ARCH is not supported yet (riscv64 only)" >&2; exit 1 ;;
-esac
+base_target
 [[ "$SMP" =~ ^[1-9][0-9]*$ ]] || { echo "build-kernel: SMP=$SMP is not a CPU count" >&2; exit 1; }
 case "$WITH_VDSO" in
     1) vdso_desc=${AXVDSO_EXTERNAL_IMAGE:+external vDSO $AXVDSO_EXTERNAL_IMAGE}
@@ -46,6 +47,10 @@ case "$WITH_VDSO" in
        vdso_desc="no vDSO" ;;
     *) echo "build-kernel: WITH_VDSO=$WITH_VDSO: 1 or 0" >&2; exit 1 ;;
 esac
+if [ "$BASE_VDSO" = 0 ]; then
+    [ -z "$AXVDSO_EXTERNAL_IMAGE" ] || { echo "build-kernel: the $BASE_DESC base links no vDSO yet: AXVDSO_EXTERNAL_IMAGE cannot apply" >&2; exit 1; }
+    vdso_desc="no vDSO (not linked on this base yet)"
+fi
 if [ -n "$AXVDSO_EXTERNAL_IMAGE" ]; then
     [ -f "$AXVDSO_EXTERNAL_IMAGE" ] || { echo "build-kernel: AXVDSO_EXTERNAL_IMAGE=$AXVDSO_EXTERNAL_IMAGE: no such file" >&2; exit 1; }
     export AXVDSO_EXTERNAL_IMAGE
@@ -53,55 +58,42 @@ else
     unset AXVDSO_EXTERNAL_IMAGE
 fi
 
-# [1/4] patched sources: redo when a patch or the script is newer than a tree
+# [1/4] patched sources: redo when a patch, the pristine pins or the script
+# is newer than a tree
 stale=0
-for dir in "$ROOT"/patches/starry-0.2/*/; do
-    tree=$ROOT/build/$(basename "$dir")
-    if [ ! -f "$tree/.patched" ] || [ -n "$(find "$dir" "$ROOT/scripts/starry-src.sh" -newer "$tree/.patched" -print -quit)" ]; then
+for crate in $PRISTINE_CRATES; do
+    tree=$TREES/$crate
+    if [ ! -f "$tree/.patched" ] || [ -n "$(find "$SERIES/$crate" "$ROOT/scripts/starry-src.sh" "$PRISTINE_FETCH/Cargo.lock" \
+            -newer "$tree/.patched" -print -quit 2>/dev/null)" ]; then
         stale=1
     fi
 done
 if [ "$stale" = 1 ]; then
-    say "[1/4] patching the Starry crates"
+    say "[1/4] patching the Starry crates ($BASE_DESC)"
     "$ROOT/scripts/starry-src.sh"
 else
-    say "[1/4] patched Starry crates up to date"
+    say "[1/4] patched Starry crates up to date ($BASE_DESC)"
 fi
 
-# [2/4] platform config
+# [2/4] configuration
 mkdir -p "$BUILD_DIR"
-plat_dir=$(cd "$APP" && cargo "+$KERNEL_TOOLCHAIN" metadata --format-version 1 --locked --quiet |
-    python3 -c "import json,sys
-m=json.load(sys.stdin)
-print(next(p['manifest_path'] for p in m['packages'] if p['name']=='axplat-$PLATFORM'))")
-plat_dir=$(dirname "$plat_dir")
-config=$BUILD_DIR/.axconfig.toml
-{
-    echo "# generated by scripts/build-kernel.sh from $(basename "$plat_dir")/axconfig.toml"
-    echo 'task-stack-size = 0x40000'
-    echo "ticks-per-sec = $DEMO_HZ"
-    sed -e "s/^max-cpu-num = .*/max-cpu-num = $SMP/" \
-        -e 's/^phys-memory-size = .*/phys-memory-size = 0x4000_0000/' "$plat_dir/axconfig.toml"
-} > "$config.new"
-cmp -s "$config.new" "$config" && rm "$config.new" || mv "$config.new" "$config"
-say "[2/4] config $config (SMP=$SMP)"
+base_configure
+say "[2/4] $CONFIG_DESC"
 
 # [3/4] cargo build
-features=()
-[ "$WITH_VDSO" = 0 ] && features+=(--no-default-features)
-[ "$SMP" -gt 1 ] && features+=(--features smp)
+base_cargo_args
 export PATH="$ROOT/build/toolchain/bin:$PATH"
-export AX_CONFIG_PATH=$config AX_ARCH=$ARCH AX_PLATFORM=$PLATFORM AX_MODE=release \
-       AX_LOG=$LOG AX_TARGET=$TARGET AX_IP=10.0.2.15 AX_GW=10.0.2.2
 export CARGO_TARGET_DIR=$BUILD_DIR/target
 out=$CARGO_TARGET_DIR/$TARGET/release
-export RUSTFLAGS="-C link-arg=-T$out/linker_$PLATFORM.lds -C link-arg=-T$APP/linkme.x -C link-arg=-no-pie -C link-arg=-znostart-stop-gc"
+RUSTFLAGS=$(base_rustflags "$out")
+export RUSTFLAGS
 if [ -n "${INIT:-}" ]; then export STARRY_INIT="$INIT"; else unset STARRY_INIT; fi
 say "[3/4] cargo build ($TARGET, $vdso_desc, LOG=$LOG${INIT:+, INIT=$INIT})"
-(cd "$APP" && cargo "+$KERNEL_TOOLCHAIN" build --release --locked --target "$TARGET" "${features[@]}" ${CARGO_EXTRA:-})
+(cd "$APP" && cargo "+$KERNEL_TOOLCHAIN" build --release --locked --target "$TARGET" "${CARGO_ARGS[@]}" ${CARGO_EXTRA:-})
 
-# [4/4] raw image
+# [4/4] post-link steps, raw image
+base_post_link "$out/$APP_BIN"
 host=$(rustc "+$KERNEL_TOOLCHAIN" -vV | sed -n 's/^host: //p')
 "$(rustc "+$KERNEL_TOOLCHAIN" --print sysroot)/lib/rustlib/$host/bin/llvm-objcopy" \
-    --strip-all -O binary "$out/starry-vdso-demo" "$BUILD_DIR/starry.bin"
+    --strip-all -O binary "$KERNEL_ELF" "$BUILD_DIR/starry.bin"
 say "[4/4] $BUILD_DIR/starry.bin ($(stat -c %s "$BUILD_DIR/starry.bin") bytes)"

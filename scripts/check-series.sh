@@ -4,19 +4,19 @@
 #
 # Usage: scripts/check-series.sh
 #
-# [1/2] applies patches/starry-0.2/<crate>/ to fresh copies of the pristine
-#       crates (scripts/starry-src.sh into a scratch directory);
-# [2/2] runs rustfmt (the kernel toolchain, Starry's settings in
-#       patches/starry-0.2/rustfmt.toml) on every .rs file the series touches
+# [1/2] applies the base's series (patches/starry-$STARRY/<crate>/) to fresh
+#       copies of the pristine crates (scripts/starry-src.sh into a scratch
+#       directory);
+# [2/2] runs rustfmt (the base's RUSTFMT_TOOLCHAIN, Starry's settings in
+#       patches/starry-$STARRY/rustfmt.toml) on every .rs file the series touches
 #       and fails if one is not clean, unless the pristine file was not
 #       clean either. Prints the lines each crate's series adds and removes.
 #
-# Env: KERNEL_TOOLCHAIN (nightly-2026-02-25).
+# Env: STARRY (0.2), KERNEL_TOOLCHAIN (the base's; 0.2 takes rustfmt from it).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-KERNEL_TOOLCHAIN=${KERNEL_TOOLCHAIN:-nightly-2026-02-25}
-SERIES=$ROOT/patches/starry-0.2
+. "$ROOT/scripts/base/select.sh"
 CONFIG=$SERIES/rustfmt.toml
 say() { printf '\033[1;34m[check-series]\033[0m %s\n' "$*"; }
 
@@ -25,10 +25,12 @@ say "[1/2] applying the series to the pristine crates"
 "$ROOT/scripts/starry-src.sh" "$scratch" >/dev/null
 
 say "[2/2] rustfmt on the files the series touches"
-unclean() { rustup run "$KERNEL_TOOLCHAIN" rustfmt --edition 2024 --config-path "$CONFIG" --check "$1" >/dev/null 2>&1 && return 1 || return 0; }
+unclean() { rustup run "$RUSTFMT_TOOLCHAIN" rustfmt --edition 2024 --config-path "$CONFIG" --check "$1" >/dev/null 2>&1 && return 1 || return 0; }
 status=0
-for dir in "$SERIES"/*/; do
-    crate=$(basename "$dir")
+for crate in $PRISTINE_CRATES; do
+    dir=$SERIES/$crate/
+    ls "$dir"*.patch >/dev/null 2>&1 || { echo "  $crate: no patches"; continue; }
+    [ -f "$CONFIG" ] || { echo "check-series: $CONFIG missing" >&2; exit 1; }
     files=$(cat "$dir"*.patch | sed -n 's|^+++ b/\(.*\.rs\)$|\1|p' | sort -u)
     for f in $files; do
         [ -f "$scratch/$crate/$f" ] || continue
@@ -37,7 +39,7 @@ for dir in "$SERIES"/*/; do
                 echo "  $crate/$f: not rustfmt-clean, as in the pristine crate"
             else
                 echo "check-series: $crate/$f is not rustfmt-clean after the series:" >&2
-                rustup run "$KERNEL_TOOLCHAIN" rustfmt --edition 2024 --config-path "$CONFIG" --check "$scratch/$crate/$f" >&2 || true
+                rustup run "$RUSTFMT_TOOLCHAIN" rustfmt --edition 2024 --config-path "$CONFIG" --check "$scratch/$crate/$f" >&2 || true
                 status=1
             fi
         fi

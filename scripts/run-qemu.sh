@@ -3,15 +3,18 @@
 #
 # Usage: scripts/run-qemu.sh KERNEL_BIN DISK_IMG [LOG_FILE]
 #
-# Boots with OpenSBI (-bios default), SMP CPUs and 1 GiB of RAM (the platform
-# config says 1 GiB; the memory map comes from it, not the device tree), no
-# network, and stops QEMU after TIMEOUT seconds. The console goes to stdout
+# Boots with OpenSBI (-bios default), SMP CPUs and 1 GiB of RAM (the 0.2
+# base's platform config says 1 GiB; its memory map comes from it, not the
+# device tree), the disk as the Starry base attaches it (scripts/base/$STARRY.sh:
+# 0.2 virtio-blk, 0.12 NVMe), no network, and stops QEMU after TIMEOUT seconds. The console goes to stdout
 # and, if given, to LOG_FILE. QEMU's exit status says nothing about the guest:
 # read the console (scripts/check-guest.py).
 #
-# Env: ARCH (riscv64), SMP (1), TIMEOUT (120), QEMU_EXTRA (extra args).
+# Env: STARRY (0.2), ARCH (riscv64), SMP (1), TIMEOUT (120), QEMU_EXTRA (extra args).
 set -euo pipefail
 
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/scripts/base/select.sh"
 ARCH=${ARCH:-riscv64}
 SMP=${SMP:-1}
 TIMEOUT=${TIMEOUT:-120}
@@ -24,11 +27,12 @@ case "$ARCH" in
     *) echo "run-qemu: ARCH=$ARCH is not supported yet" >&2; exit 1 ;;
 esac
 command -v "${QEMU[0]}" >/dev/null || { echo "run-qemu: ${QEMU[0]} not found (run: make setup)" >&2; exit 1; }
+base_qemu_disk "$DISK"
 
 set +e
 timeout --foreground -k 5 "$TIMEOUT" "${QEMU[@]}" -m 1G -smp "$SMP" -nographic -no-reboot \
     -kernel "$KERNEL" \
-    -device virtio-blk-pci,drive=disk0 -drive id=disk0,if=none,format=raw,file="$DISK" \
+    "${QEMU_DISK[@]}" \
     ${QEMU_EXTRA:-} < /dev/null 2>&1 | tee "$LOG_FILE"
 rc=${PIPESTATUS[0]}
 set -e
