@@ -1,0 +1,95 @@
+# 0.12.sh - the starry-kernel 0.12.1 base (rcore-os/tgoskits, published
+# 2026-09-22): no platform crate (axplat-dyn reads the device tree), a PIE
+# kernel, a kallsyms section to fill after the link, NVMe for the disk.
+#
+# Everything that differs between the Starry bases, for this one; sourced
+# through scripts/base/select.sh (STARRY=0.12) with ROOT and, in the build,
+# ARCH, SMP, LOG, BUILD_DIR set. The other base is scripts/base/0.2.sh: both
+# define the same names.
+
+BASE_DESC="starry-kernel 0.12.1"
+BASE_SUFFIX="-starry0.12"
+
+# The kernel's toolchain: this nightly ships no bare-metal rust-std, so core
+# and alloc are built from rust-src (-Z build-std). nightly-2026-02-25 fails
+# (core_io in ax-io 0.7.2), nightly-2026-07-15 too (C-variadic kprint.rs).
+KERNEL_TOOLCHAIN=${KERNEL_TOOLCHAIN:-nightly-2026-09-21}
+KERNEL_COMPONENTS="rust-src llvm-tools"
+KERNEL_TARGETS=""
+# rustfmt for scripts/check-series.sh: this nightly has no rustfmt component.
+RUSTFMT_TOOLCHAIN=stable
+
+APP=$ROOT/apps/vdso/kernel-0.12
+APP_BIN=starry-vdso-demo
+# 0: the feature crates are not linked on this base yet (they need the
+# patches/starry-0.12 hooks); the app has no `vdso` feature so far.
+BASE_VDSO=0
+
+SERIES=$ROOT/patches/starry-0.12
+PRISTINE_CRATES="starry-kernel starry-signal"
+PRISTINE_FETCH=$ROOT/scripts/pristine-0.12
+TREES=$ROOT/build/starry-0.12
+DEV_TREES=$ROOT/build/starry-0.12/dev
+
+# `gen_ksym` (crate ksym 0.6.0), installed by base_setup.
+KSYM_VERSION=0.6.0
+GEN_KSYM=$ROOT/build/toolchain/ksym-$KSYM_VERSION/bin/gen_ksym
+
+base_target() {
+    case "$ARCH" in
+        riscv64) TARGET=riscv64gc-unknown-none-elf ;;
+        *) echo "base 0.12: ARCH=$ARCH is not supported yet (riscv64 only)" >&2; return 1 ;;
+    esac
+}
+
+# base_configure: no config file; the build scripts of ax-hal, ax-runtime and
+# axplat-dyn read SMP (the CPU capacity) and the tick (ms) from the
+# environment; ax-runtime's build info reads AX_TARGET and AX_MODE. Says what
+# it did in CONFIG_DESC.
+base_configure() {
+    export AX_ARCH=$ARCH AX_TARGET=$TARGET AX_MODE=release AX_LOG=$LOG SMP=$SMP \
+           AX_SCHEDULER_TICK_MS=$((1000 / DEMO_HZ))
+    CONFIG_DESC="no config file (SMP=$SMP, tick ${AX_SCHEDULER_TICK_MS} ms)"
+}
+
+# base_cargo_args: core and alloc from source; SMP support is always built
+# (starry-kernel turns ax-std/smp on), SMP only sets the CPU capacity.
+base_cargo_args() {
+    CARGO_ARGS=(-Z build-std=core,alloc)
+}
+
+# base_rustflags OUT: upstream's PIE link. linker.x is the kernel's linker.ld
+# (the app's build.rs writes it; it INCLUDEs ax-runtime's runtime.x).
+base_rustflags() {
+    local flags="-Crelocation-model=pic -Clink-arg=-pie"
+    [ "$ARCH" = riscv64 ] && flags+=" -Clink-arg=--no-relax"
+    echo "$flags -Clink-arg=--gc-sections -Clink-arg=-znorelro -Clink-arg=-znostart-stop-gc -Clink-arg=-Tlinker.x -Clink-arg=-u -Clink-arg=_head"
+}
+
+# base_post_link ELF: fill the reserved .kallsyms section (8 MiB, zeros after
+# the link; boot panics in pseudofs/proc.rs without it) with gen_ksym's blob
+# of `llvm-nm -n`, nameless symbols left out. Writes BUILD_DIR/starry.elf and
+# sets KERNEL_ELF to it.
+base_post_link() {
+    local elf=$1 llvm
+    llvm=$(rustc "+$KERNEL_TOOLCHAIN" --print sysroot)/lib/rustlib/$(rustc "+$KERNEL_TOOLCHAIN" -vV | sed -n 's/^host: //p')/bin
+    [ -x "$GEN_KSYM" ] || { echo "base 0.12: $GEN_KSYM missing (run: make setup STARRY=0.12)" >&2; return 1; }
+    "$llvm/llvm-nm" -n "$elf" | awk 'NF >= 3' | "$GEN_KSYM" > "$BUILD_DIR/kallsyms.bin"
+    "$llvm/llvm-objcopy" --update-section ".kallsyms=$BUILD_DIR/kallsyms.bin" "$elf" "$BUILD_DIR/starry.elf"
+    echo "kallsyms: $(stat -c %s "$BUILD_DIR/kallsyms.bin") bytes into .kallsyms"
+    KERNEL_ELF=$BUILD_DIR/starry.elf
+}
+
+# base_qemu_disk DISK: ax-driver 0.18 has no virtio-blk driver: NVMe.
+base_qemu_disk() {
+    QEMU_DISK=(-drive "id=disk0,if=none,format=raw,file=$1" -device nvme,serial=starry0,drive=disk0)
+}
+
+# base_setup: gen_ksym for base_post_link, built with stable from its own lock.
+base_setup() {
+    if [ ! -x "$GEN_KSYM" ]; then
+        echo "cargo install ksym $KSYM_VERSION (gen_ksym)"
+        cargo +stable install --quiet --locked --version "$KSYM_VERSION" --bin gen_ksym \
+            --root "$(dirname "$(dirname "$GEN_KSYM")")" ksym
+    fi
+}
