@@ -50,6 +50,13 @@
  *   6. no word of siginfo + ucontext lies in the kernel half (the stack
  *      below is zeroed first, so only what the kernel wrote can match).
  *
+ * Part C. Hostile rt_sigreturn (riscv64): a frame at a kernel address, at an
+ * unmapped address, the same with SIGSEGV ignored and blocked, and a frame
+ * whose pc a handler points at kernel text: each kills the process with
+ * SIGSEGV and nothing else (the kernel reads no kernel memory for it, takes
+ * no privileged state from it, and runs on). Then a second thread asks for
+ * write access to the shared pages 400 times while the first reads the clock.
+ *
  * Usage: vdso_guard                       run every check
  *        vdso_guard --verify HASH LEN     (internal) the exec'd checker
  */
@@ -58,6 +65,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1354,6 +1362,137 @@ static void part_b(void)
 static void part_b(void) { check(0, "Part B (signal frames) is riscv64 only"); }
 #endif
 
+
+/* ---- Part C: a hostile rt_sigreturn, and attacks from a second thread ---- */
+
+#if defined(__riscv) && __riscv_xlen == 64
+struct c_res {
+    int returned; /* set only if rt_sigreturn came back to the caller */
+};
+
+/* A kernel-half address and an unmapped user one, as a forged frame's sp. */
+static uintptr_t c_bad_sp;
+
+/* rt_sigreturn with sp = c_bad_sp: the kernel must not read the frame there
+ * (a kernel address) or fault on it; Linux sends a SIGSEGV the process can
+ * neither block nor ignore. If the call ever returned, sp is put back and the
+ * child reports it. */
+static void child_c_bad_frame(void *out)
+{
+    struct c_res *r = out;
+    __asm__ volatile("mv s2, sp\n"
+                     "mv sp, %0\n"
+                     "li a7, 139\n"
+                     "ecall\n"
+                     "mv sp, s2\n"
+                     :
+                     : "r"(c_bad_sp)
+                     : "s2", "a0", "a7", "memory");
+    r->returned = 1;
+}
+
+static void child_c_bad_frame_ignored(void *out)
+{
+    signal(SIGSEGV, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGSEGV);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    child_c_bad_frame(out);
+}
+
+/* A handler that points the interrupted pc at kernel text: rt_sigreturn takes
+ * it, but the program stays in user mode and dies of the fetch. */
+static void c_forge_handler(int sig, siginfo_t *si, void *ucv)
+{
+    ((ucontext_t *)ucv)->uc_mcontext.__gregs[0] = 0xffffffc080200000UL;
+    (void)sig, (void)si;
+}
+
+static void child_c_forged_pc(void *out)
+{
+    struct c_res *r = out;
+    install(SIGUSR1, c_forge_handler);
+    raise(SIGUSR1);
+    r->returned = 1;
+}
+
+static void check_c_sigreturn(void)
+{
+    /* An unmapped user page: one just mapped and unmapped again. */
+    void *hole = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (!check(hole != MAP_FAILED && munmap(hole, PAGE) == 0, "C1: an unmapped user page at %p", hole))
+        return;
+    const struct {
+        uintptr_t sp;
+        void (*fn)(void *);
+        const char *what;
+    } cases[] = {
+        {0xffffffc080200000UL, child_c_bad_frame, "sp in the kernel half"},
+        {(uintptr_t)hole, child_c_bad_frame, "sp on an unmapped user page"},
+        {0xffffffc080200000UL, child_c_bad_frame_ignored, "sp in the kernel half, SIGSEGV ignored and blocked"},
+        {0, child_c_forged_pc, "a handler that sets the frame's pc to kernel text"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct c_res r;
+        int got;
+        c_bad_sp = cases[i].sp;
+        int st = run_child(cases[i].fn, &r, sizeof r, &got);
+        check(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV && !r.returned,
+              "C1: rt_sigreturn with %s kills the process with SIGSEGV (child %s%s)", cases[i].what,
+              status_str(st), r.returned ? "; it returned" : "");
+    }
+    check(vclock_ok(), "C1: the kernel and the vDSO work on after the forged frames");
+}
+#else
+static void check_c_sigreturn(void) { check(0, "C1 (rt_sigreturn) is riscv64 only"); }
+#endif
+
+/* A second thread asks for write access to the shared pages and tries to
+ * replace them, over and over, while the first reads the vDSO clock. */
+struct c_thread {
+    int tries, eacces;
+};
+
+static void *c_attacker(void *arg)
+{
+    struct c_thread *t = arg;
+    for (int i = 0; i < 200; i++) {
+        t->tries += 2;
+        t->eacces += mprotect((void *)text, text_len, PROT_READ | PROT_WRITE | PROT_EXEC) == -1 && errno == EACCES;
+        t->eacces += mprotect((void *)vvar, VVAR_SIZE, PROT_READ | PROT_WRITE) == -1 && errno == EACCES;
+    }
+    return NULL;
+}
+
+static void check_c_threads(void)
+{
+    struct c_thread t = {0, 0};
+    pthread_t th;
+    if (!check(pthread_create(&th, NULL, c_attacker, &t) == 0, "C2: a second thread starts"))
+        return;
+    struct timespec prev = {0, 0}, now;
+    long backwards = 0, reads = 0;
+    while (reads < 20000) {
+        vgettime(CLOCK_MONOTONIC, &now);
+        backwards += now.tv_sec < prev.tv_sec || (now.tv_sec == prev.tv_sec && now.tv_nsec < prev.tv_nsec);
+        prev = now;
+        reads++;
+    }
+    pthread_join(th, NULL);
+    check(t.tries == 400 && t.eacces == t.tries,
+          "C2: a concurrent thread's %d mprotect calls for write access all fail with EACCES (%d did)", t.tries,
+          t.eacces);
+    check(backwards == 0, "C2: %ld vDSO reads meanwhile never go backwards (%ld did)", reads, backwards);
+    check_intact("after C2");
+}
+
+static void part_c(void)
+{
+    check_c_sigreturn();
+    check_c_threads();
+}
+
 int main(int argc, char **argv)
 {
     self_path = argv[0];
@@ -1370,5 +1509,6 @@ int main(int argc, char **argv)
     }
     part_a();
     part_b();
+    part_c();
     return check_summary();
 }
