@@ -77,10 +77,15 @@ BUILD     := $(ROOT)/build
 ifeq ($(wildcard scripts/base/$(STARRY).sh),)
   $(error STARRY=$(STARRY): no scripts/base/$(STARRY).sh (the bases: 0.2, 0.12))
 endif
-BASE_SUFFIX := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && printf %s "$$BASE_SUFFIX"')
+BASE_SUFFIX   := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && printf %s "$$BASE_SUFFIX"')
+# 1: each CPU count is a kernel build of its own (0.2); 0: one build boots
+# with any count up to its capacity (0.12).
+SMP_PER_BUILD := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && printf %s "$$SMP_PER_BUILD"')
 LINUX_VDSO := $(BUILD)/linux-vdso/vdso.so
-# Each VDSO variant has its own build directory (and cargo target dir), and
-# so does each SMP: the kernel directory for variant $(1) is $(call kdir,$(1)).
+# Each VDSO variant has its own build directory, and so does each SMP where
+# the CPU count is a build choice (SMP_PER_BUILD): the kernel directory for
+# variant $(1) is $(call kdir,$(1)). Each run's console log is named for its
+# CPU count.
 vdso_suffix_ours  :=
 vdso_suffix_linux := -linuxvdso
 vdso_suffix_none  := -novdso
@@ -90,9 +95,10 @@ vdso_env_none     := AXVDSO_EXTERNAL_IMAGE= WITH_VDSO=0
 ifeq ($(filter $(VDSO),ours linux none),)
   $(error VDSO=$(VDSO): ours, linux or none)
 endif
-kdir = $(BUILD)/$(ARCH)$(BASE_SUFFIX)$(vdso_suffix_$(1))$(if $(filter-out 1,$(SMP)),-smp$(SMP))
+kdir = $(BUILD)/$(ARCH)$(BASE_SUFFIX)$(vdso_suffix_$(1))$(if $(filter 1,$(SMP_PER_BUILD)),$(if $(filter-out 1,$(SMP)),-smp$(SMP)))
 KDIR      := $(call kdir,$(VDSO))
 KERNEL    := $(KDIR)/starry.bin
+CONSOLE   := $(KDIR)/console$(if $(filter-out 1,$(SMP)),-smp$(SMP)).log
 DISK      := $(BUILD)/$(ARCH)/disk.img
 BENCH_DISK := $(BUILD)/$(ARCH)/bench-disk.img
 SETUP     := $(BUILD)/.setup-done$(BASE_SUFFIX)
@@ -141,12 +147,12 @@ linux-vdso: $(SETUP)
 justrun:
 	$(call check_kernel_arch)
 	$(call run_cmd,RUN,qemu $(ARCH) -smp $(SMP) (STARRY=$(STARRY)))
-	$(Q)scripts/run-qemu.sh $(KERNEL) $(DISK) $(KDIR)/console.log
+	$(Q)scripts/run-qemu.sh $(KERNEL) $(DISK) $(CONSOLE)
 ifeq ($(INIT),)
 ifeq ($(VDSO),none)
 	@echo "VDSO=none: the guest checks need a vDSO, so this run is not judged"
 else
-	$(Q)scripts/check-guest.py $(KDIR)/console.log --name smp$(SMP)$(vdso_suffix_$(VDSO)) --expect $(GUEST_PROGS) --selftests $(SELFTESTS) --skip-ok $(SELFTEST_SKIP_OK)
+	$(Q)scripts/check-guest.py $(CONSOLE) --name smp$(SMP)$(vdso_suffix_$(VDSO)) --expect $(GUEST_PROGS) --selftests $(SELFTESTS) --skip-ok $(SELFTEST_SKIP_OK)
 endif
 endif
 

@@ -22,7 +22,8 @@
 #        yet (BASE_VDSO=0) the kernel has none either way.
 # Give each variant its own BUILD_DIR (the Makefile does: build/$ARCH,
 # build/$ARCH-linuxvdso, build/$ARCH-novdso, build/$ARCH-starry0.12, ...), or
-# cargo rebuilds on every switch.
+# cargo rebuilds on every switch; a base with SHARED_TARGET=1 (0.12) keeps one
+# cargo target directory for them all, where a switch is a relink.
 #
 # Example: WITH_VDSO=0 BUILD_DIR=build/riscv64-novdso scripts/build-kernel.sh
 set -euo pipefail
@@ -83,7 +84,13 @@ say "[2/4] $CONFIG_DESC"
 # [3/4] cargo build
 base_cargo_args
 export PATH="$ROOT/build/toolchain/bin:$PATH"
-export CARGO_TARGET_DIR=$BUILD_DIR/target
+# One cargo target directory per build directory, or one per arch and base
+# where the base shares it between the VDSO variants (SHARED_TARGET=1).
+if [ "$SHARED_TARGET" = 1 ]; then
+    export CARGO_TARGET_DIR=$ROOT/build/$ARCH$BASE_SUFFIX-target
+else
+    export CARGO_TARGET_DIR=$BUILD_DIR/target
+fi
 out=$CARGO_TARGET_DIR/$TARGET/release
 RUSTFLAGS=$(base_rustflags "$out")
 export RUSTFLAGS

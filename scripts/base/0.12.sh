@@ -21,9 +21,8 @@ RUSTFMT_TOOLCHAIN=stable
 
 APP=$ROOT/apps/vdso/kernel-0.12
 APP_BIN=starry-vdso-demo
-# 0: the feature crates are not linked on this base yet (they need the
-# patches/starry-0.12 hooks); the app has no `vdso` feature so far.
-BASE_VDSO=0
+# The app links the feature crates (its `vdso` feature).
+BASE_VDSO=1
 
 SERIES=$ROOT/patches/starry-0.12
 PRISTINE_CRATES="starry-kernel starry-signal"
@@ -42,20 +41,34 @@ base_target() {
     esac
 }
 
+# One kernel for any CPU count up to its capacity: SMP support is always
+# built (starry-kernel turns ax-std/smp on) and the device tree says how many
+# CPUs there are. So SMP=1 and SMP=4 boot the same build (the Makefile's
+# kernel directory has no -smpN here), and the VDSO variants (ours, Linux's,
+# none) share one cargo target directory: they differ in the app and
+# axvdso-image only, a relink, where separate directories would each compile
+# all of Starry.
+SMP_PER_BUILD=0
+SMP_CAPACITY=4
+SHARED_TARGET=1
+
 # base_configure: no config file; the build scripts of ax-hal, ax-runtime and
-# axplat-dyn read SMP (the CPU capacity) and the tick (ms) from the
-# environment; ax-runtime's build info reads AX_TARGET and AX_MODE. Says what
-# it did in CONFIG_DESC.
+# axplat-dyn read SMP (the CPU capacity: SMP_CAPACITY, or SMP if larger) and
+# the tick (ms) from the environment; ax-runtime's build info reads AX_TARGET
+# and AX_MODE. Says what it did in CONFIG_DESC.
 base_configure() {
-    export AX_ARCH=$ARCH AX_TARGET=$TARGET AX_MODE=release AX_LOG=$LOG SMP=$SMP \
+    local capacity=$(( SMP > SMP_CAPACITY ? SMP : SMP_CAPACITY ))
+    export AX_ARCH=$ARCH AX_TARGET=$TARGET AX_MODE=release AX_LOG=$LOG SMP=$capacity \
            AX_SCHEDULER_TICK_MS=$((1000 / DEMO_HZ))
-    CONFIG_DESC="no config file (SMP=$SMP, tick ${AX_SCHEDULER_TICK_MS} ms)"
+    CONFIG_DESC="no config file (up to $capacity CPUs, tick ${AX_SCHEDULER_TICK_MS} ms)"
 }
 
-# base_cargo_args: core and alloc from source; SMP support is always built
-# (starry-kernel turns ax-std/smp on), SMP only sets the CPU capacity.
+# base_cargo_args: core and alloc from source; the app without its `vdso`
+# feature for WITH_VDSO=0.
 base_cargo_args() {
     CARGO_ARGS=(-Z build-std=core,alloc)
+    [ "$WITH_VDSO" = 0 ] && CARGO_ARGS+=(--no-default-features)
+    return 0
 }
 
 # base_rustflags OUT: upstream's PIE link. linker.x is the kernel's linker.ld

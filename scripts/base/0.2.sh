@@ -40,6 +40,11 @@ base_target() {
     esac
 }
 
+# Each CPU count is a build of its own (axconfig's max-cpu-num, the `smp`
+# feature), in its own directory with its own cargo target directory.
+SMP_PER_BUILD=1
+SHARED_TARGET=0
+
 # base_configure: the platform config (axplat's axconfig.toml with our
 # overrides: task stack, the tick of scripts/demo.conf, 1 GiB RAM, SMP CPUs)
 # in BUILD_DIR, and the environment the ArceOS build scripts read; says what

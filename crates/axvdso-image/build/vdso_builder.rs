@@ -42,6 +42,8 @@ pub struct Toolchain {
     pub rustc: PathBuf,
     /// The toolchain's own `rust-lld`, beside its host libraries.
     pub rust_lld: PathBuf,
+    /// The toolchain's sysroot.
+    pub sysroot: PathBuf,
 }
 
 impl Toolchain {
@@ -74,7 +76,19 @@ impl Toolchain {
             cargo,
             rustc,
             rust_lld: host_libdir.with_file_name("bin").join(exe("rust-lld")),
+            sysroot,
         })
+    }
+
+    /// Whether the toolchain ships a prebuilt `core` for `target`; without
+    /// one (a nightly with `rust-src` only, as the starry-kernel 0.12 base
+    /// uses) the build compiles `core` from source.
+    pub fn has_prebuilt_core(&self, target: &str) -> bool {
+        self.sysroot
+            .join("lib/rustlib")
+            .join(target)
+            .join("lib")
+            .is_dir()
     }
 }
 
@@ -124,6 +138,11 @@ pub fn build_vdso(
         .arg("--manifest-path")
         .arg(&manifest)
         .args(["--target", target])
+        .args(if toolchain.has_prebuilt_core(target) {
+            &[][..]
+        } else {
+            &["-Z", "build-std=core"][..]
+        })
         .arg("--target-dir")
         .arg(&target_dir)
         // The manifest's `[profile.release]` again, as a config file: a

@@ -32,8 +32,16 @@ fn update_vvar(clock: &dyn ClockIf) {
     let _ = VVAR_WRITER.try_update(clock);
 }
 
+/// Clock-set hook: publishes the new wall-clock time before the call that
+/// set it returns, waiting for a tick's update if one is under way (that one
+/// may have read the old offset).
+fn update_vvar_now(clock: &dyn ClockIf) {
+    VVAR_WRITER.update(clock);
+}
+
 starry_hooks::register_hook!(BOOT_HOOKS, init_vvar);
 starry_hooks::register_hook!(TICK_HOOKS, update_vvar);
+starry_hooks::register_hook!(CLOCK_SET_HOOKS, update_vvar_now);
 
 #[cfg(test)]
 mod tests {
@@ -58,6 +66,11 @@ mod tests {
             starry_hooks::TICK_HOOKS
                 .iter()
                 .any(|&hook| core::ptr::fn_addr_eq(hook, update_vvar as fn(&dyn ClockIf)))
+        );
+        assert!(
+            starry_hooks::CLOCK_SET_HOOKS
+                .iter()
+                .any(|&hook| core::ptr::fn_addr_eq(hook, update_vvar_now as fn(&dyn ClockIf)))
         );
     }
 }

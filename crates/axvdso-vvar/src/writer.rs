@@ -174,6 +174,17 @@ impl<'a> VvarWriter<'a> {
         true
     }
 
+    /// Publishes the clock's current time, waiting for a concurrent writer:
+    /// for a change the pages must show before the caller goes on (the wall
+    /// clock was set). Before [`init`](Self::init) there is nothing to
+    /// publish and the pages are left untouched.
+    pub fn update(&self, clock: &dyn ClockIf) {
+        let params = self.params.lock();
+        if let Some(params) = &*params {
+            self.publish(params, clock, true);
+        }
+    }
+
     /// Runs `write` on both records (`CS_HRES_COARSE`, `CS_RAW`) inside their
     /// write sections. The caller holds the lock.
     fn write_both(&self, write: impl FnOnce(&VdsoData, &VdsoData)) {
@@ -515,6 +526,24 @@ mod tests {
             assert!(data.uses_counter(), "init's mode is published again");
             assert_eq!(data.cycle_last.load(Ordering::Relaxed), 2);
         }
+    }
+
+    #[test]
+    fn update_publishes_a_wall_clock_set_backwards_at_once() {
+        let pages = VvarPages::new();
+        let writer = VvarWriter::new(&pages);
+        let clock = clock_at(10_000_000, 5_000_000).with_wall_offset_nanos(2_000_000_000);
+        writer.update(&clock);
+        assert_eq!(seqs(&pages), [0, 0], "nothing before init");
+        writer.init(&clock);
+        let mono = slot(&pages, 0, clock_id::MONOTONIC);
+        // The clock is set one second back, within the same counter value.
+        clock.set_wall_offset_nanos(1_000_000_000);
+        writer.update(&clock);
+        assert_eq!(slot(&pages, 0, clock_id::MONOTONIC), mono);
+        let (rs, rn) = slot(&pages, 0, clock_id::REALTIME);
+        assert_eq!(join_shifted(rs, rn, 24) >> 24, 500_000_000 + 1_000_000_000);
+        assert_eq!(slot(&pages, 0, clock_id::REALTIME_COARSE), (1, 500_000_000));
     }
 
     static NESTED_PAGES: VvarPages = VvarPages::new();

@@ -22,6 +22,14 @@ pub static EXEC_HOOKS: [fn(&mut dyn UserSpaceIf) -> HookResult];
 #[distributed_slice]
 pub static TICK_HOOKS: [fn(&dyn ClockIf)];
 
+/// Clock-set hooks: `fn(&dyn ClockIf)`, each called once the kernel's wall
+/// clock was set (`clock_settime`, `settimeofday`), in task context, before
+/// the call that set it returns: what a hook publishes must show the new
+/// time at once, not at the next tick. A clock-set hook may wait for a lock
+/// that a tick hook holds, but must not block otherwise.
+#[distributed_slice]
+pub static CLOCK_SET_HOOKS: [fn(&dyn ClockIf)];
+
 /// The element type of each slice under the slice's name (types and statics
 /// live in different namespaces), for [`register_hook!`] to name from the
 /// slice's name alone. linkme checks each against its slice at every
@@ -36,10 +44,12 @@ pub mod element_types {
     pub type EXEC_HOOKS = fn(&mut dyn UserSpaceIf) -> HookResult;
     /// See [`TICK_HOOKS`](crate::TICK_HOOKS).
     pub type TICK_HOOKS = fn(&dyn ClockIf);
+    /// See [`CLOCK_SET_HOOKS`](crate::CLOCK_SET_HOOKS).
+    pub type CLOCK_SET_HOOKS = fn(&dyn ClockIf);
 }
 
 /// Registers function `$hook` into the slice `$slice` of this crate
-/// ([`BOOT_HOOKS`], [`EXEC_HOOKS`] or [`TICK_HOOKS`]).
+/// ([`BOOT_HOOKS`], [`EXEC_HOOKS`], [`TICK_HOOKS`] or [`CLOCK_SET_HOOKS`]).
 ///
 /// The function must have the slice's element type: anything else, or a slice
 /// this crate does not declare, fails to compile.
@@ -111,6 +121,13 @@ pub fn run_exec_hooks(
 /// Calls every tick hook, in link order.
 pub fn run_tick_hooks(clock: &dyn ClockIf) {
     for hook in TICK_HOOKS {
+        hook(clock);
+    }
+}
+
+/// Calls every clock-set hook, in link order.
+pub fn run_clock_set_hooks(clock: &dyn ClockIf) {
+    for hook in CLOCK_SET_HOOKS {
         hook(clock);
     }
 }

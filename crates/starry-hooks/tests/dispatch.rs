@@ -3,8 +3,9 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use starry_hooks::{
-    AT_SYSINFO_EHDR, BOOT_HOOKS, ClockIf, EXEC_HOOKS, HookError, HookResult, TICK_HOOKS, UserPerm,
-    UserSpaceIf, run_boot_hooks, run_exec_hooks, run_tick_hooks,
+    AT_SYSINFO_EHDR, BOOT_HOOKS, CLOCK_SET_HOOKS, ClockIf, EXEC_HOOKS, HookError, HookResult,
+    TICK_HOOKS, UserPerm, UserSpaceIf, run_boot_hooks, run_clock_set_hooks, run_exec_hooks,
+    run_tick_hooks,
     testing::{FakeClock, RecordingSpace},
 };
 
@@ -13,6 +14,7 @@ static CLOCK: FakeClock = FakeClock::new(10_000_000, 1234);
 
 static BOOT_SEEN: AtomicU64 = AtomicU64::new(0);
 static TICKS_SEEN: AtomicUsize = AtomicUsize::new(0);
+static CLOCK_SETS_SEEN: AtomicU64 = AtomicU64::new(0);
 
 fn boot_hook(clock: &dyn ClockIf) {
     BOOT_SEEN.store(
@@ -23,6 +25,10 @@ fn boot_hook(clock: &dyn ClockIf) {
 
 fn tick_hook(clock: &dyn ClockIf) {
     TICKS_SEEN.fetch_add(clock.tick_period_nanos() as usize, Ordering::SeqCst);
+}
+
+fn clock_set_hook(clock: &dyn ClockIf) {
+    CLOCK_SETS_SEEN.fetch_add(clock.wall_offset_nanos() + 1, Ordering::SeqCst);
 }
 
 fn exec_hook_ok(uspace: &mut dyn UserSpaceIf) -> HookResult {
@@ -45,6 +51,7 @@ fn exec_hook_failing(_: &mut dyn UserSpaceIf) -> HookResult {
 
 starry_hooks::register_hook!(BOOT_HOOKS, boot_hook);
 starry_hooks::register_hook!(TICK_HOOKS, tick_hook);
+starry_hooks::register_hook!(CLOCK_SET_HOOKS, clock_set_hook);
 starry_hooks::register_hook!(EXEC_HOOKS, exec_hook_ok);
 starry_hooks::register_hook!(EXEC_HOOKS, exec_hook_failing);
 
@@ -52,6 +59,7 @@ starry_hooks::register_hook!(EXEC_HOOKS, exec_hook_failing);
 fn slices_hold_exactly_the_registered_hooks() {
     assert_eq!(BOOT_HOOKS.len(), 1);
     assert_eq!(TICK_HOOKS.len(), 1);
+    assert_eq!(CLOCK_SET_HOOKS.len(), 1);
     assert_eq!(EXEC_HOOKS.len(), 2);
 }
 
@@ -67,6 +75,16 @@ fn tick_hook_runs_once_per_dispatch() {
     run_tick_hooks(&CLOCK);
     run_tick_hooks(&CLOCK);
     assert_eq!(TICKS_SEEN.load(Ordering::SeqCst) - before, 20_000_000);
+}
+
+#[test]
+fn clock_set_hook_runs_once_per_dispatch_and_sees_the_clock() {
+    let before = CLOCK_SETS_SEEN.load(Ordering::SeqCst);
+    run_clock_set_hooks(&CLOCK);
+    assert_eq!(
+        CLOCK_SETS_SEEN.load(Ordering::SeqCst) - before,
+        CLOCK.wall_offset_nanos() + 1
+    );
 }
 
 #[test]

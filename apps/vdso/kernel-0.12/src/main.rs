@@ -2,7 +2,7 @@
 //!
 //! The init command line is fixed at build time by the `STARRY_INIT`
 //! environment variable (space separated; `make ... INIT="/prog arg"` sets it).
-//! No vDSO is linked on this base yet (see the `vdso` feature in Cargo.toml).
+//! The vDSO is linked in by the `vdso` feature (on by default).
 
 #![no_std]
 #![no_main]
@@ -14,10 +14,9 @@ use alloc::{borrow::ToOwned, string::String, vec::Vec};
 // The ArceOS runtime and library the kernel runs on.
 use ax_std as _;
 
-// Linked for their hook registrations (linkme slice entries) only, once the
-// 0.12 hooks exist:
-// #[cfg(feature = "vdso")]
-// use axvdso_loader as _;
+// Linked for its hook registrations (linkme slice entries) only.
+#[cfg(feature = "vdso")]
+use axvdso_loader as _;
 
 /// The init command when `STARRY_INIT` is not set: the test runner.
 const DEFAULT_INIT: &str = "/bin/runner";
