@@ -25,6 +25,9 @@ say "[1/2] applying the series to the pristine crates"
 "$ROOT/scripts/starry-src.sh" "$scratch" >/dev/null
 
 say "[2/2] rustfmt on the files the series touches"
+# A missing rustfmt would make every file look unclean, the pristine ones too.
+rustup run "$RUSTFMT_TOOLCHAIN" rustfmt --version >/dev/null 2>&1 ||
+    { echo "check-series: no rustfmt in $RUSTFMT_TOOLCHAIN (run: make setup STARRY=$STARRY)" >&2; exit 1; }
 unclean() { rustup run "$RUSTFMT_TOOLCHAIN" rustfmt --edition 2024 --config-path "$CONFIG" --check "$1" >/dev/null 2>&1 && return 1 || return 0; }
 status=0
 for crate in $PRISTINE_CRATES; do

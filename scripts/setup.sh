@@ -12,8 +12,9 @@
 #         components and bare-metal targets (scripts/base/$STARRY.sh: 0.2
 #         nightly-2026-02-25 + rust-src, llvm-tools, clippy, rustfmt and the
 #         riscv64/x86_64 bare-metal std; 0.12 nightly-2026-09-21 + rust-src,
-#         llvm-tools, rustfmt), stable's targets for user programs and host
-#         tests, and what else the base needs (0.12: gen_ksym)
+#         llvm-tools), stable's targets for user programs and host tests, and
+#         what else the base needs (0.12: gen_ksym, and nightly-2026-02-25's
+#         rustfmt for check-series.sh)
 #   [3/4] the `ziglang` wheel (pip download, unpacked into build/toolchain),
 #         whose `zig cc` and musl headers stand in for the riscv64 musl cross
 #         compiler that lwext4_rust (0.2) and lwprintf-rs (0.12) expect

@@ -16,8 +16,11 @@ BASE_SUFFIX="-starry0.12"
 KERNEL_TOOLCHAIN=${KERNEL_TOOLCHAIN:-nightly-2026-09-21}
 KERNEL_COMPONENTS="rust-src llvm-tools"
 KERNEL_TARGETS=""
-# rustfmt for scripts/check-series.sh: this nightly has no rustfmt component.
-RUSTFMT_TOOLCHAIN=stable
+# rustfmt for scripts/check-series.sh: this nightly has no rustfmt component,
+# and stable's rustfmt ignores the unstable settings of Starry's rustfmt.toml
+# (import grouping, comment normalisation, ...; pristine files then look
+# unclean): the 0.2 base's nightly, installed by base_setup.
+RUSTFMT_TOOLCHAIN=nightly-2026-02-25
 
 APP=$ROOT/apps/vdso/kernel-0.12
 APP_BIN=starry-vdso-demo
@@ -98,8 +101,13 @@ base_qemu_disk() {
     QEMU_DISK=(-drive "id=disk0,if=none,format=raw,file=$1" -device nvme,serial=starry0,drive=disk0)
 }
 
-# base_setup: gen_ksym for base_post_link, built with stable from its own lock.
+# base_setup: gen_ksym for base_post_link, built with stable from its own lock;
+# RUSTFMT_TOOLCHAIN's rustfmt for check-series.sh.
 base_setup() {
+    if ! rustup run "$RUSTFMT_TOOLCHAIN" rustfmt --version >/dev/null 2>&1; then
+        echo "rustup toolchain install $RUSTFMT_TOOLCHAIN (rustfmt)"
+        rustup toolchain install "$RUSTFMT_TOOLCHAIN" --profile minimal -c rustfmt
+    fi
     if [ ! -x "$GEN_KSYM" ]; then
         echo "cargo install ksym $KSYM_VERSION (gen_ksym)"
         cargo +stable install --quiet --locked --version "$KSYM_VERSION" --bin gen_ksym \
