@@ -186,10 +186,14 @@ e2e: $(SETUP)
 	$(Q)$(MAKE) --no-print-directory run SMP=1 VDSO=linux INIT= USER_DIR=
 	$(Q)$(MAKE) --no-print-directory run SMP=4 VDSO=linux INIT= USER_DIR=
 
-test: $(SETUP)
+# Everything, on both Starry bases: lint (both series), host tests, then the
+# guest suite at SMP=1 and SMP=4 with our image and Linux's on each base.
+BASES := 0.2 0.12
+test:
+	$(Q)for b in $(BASES); do $(MAKE) --no-print-directory setup STARRY=$$b || exit; done
 	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(MAKE) --no-print-directory unittest
-	$(Q)$(MAKE) --no-print-directory e2e
+	$(Q)for b in $(BASES); do $(MAKE) --no-print-directory e2e STARRY=$$b || exit; done
 
 # One CPU by default (SMP=N applies). Each kernel is built only if out of date.
 bench: $(SETUP)
@@ -217,7 +221,7 @@ lint: $(SETUP)
 	$(Q)cd $(VDSO_CRATE) && cargo fmt --check
 	$(Q)cd $(RUST_GUEST) && cargo fmt --check
 	$(Q)$(MAKE) --no-print-directory clippy doc
-	$(Q)scripts/check-series.sh
+	$(Q)for b in $(BASES); do STARRY=$$b scripts/check-series.sh || exit; done
 
 clippy:
 	$(Q)cargo clippy --workspace --all-targets -- -D warnings
