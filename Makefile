@@ -2,9 +2,9 @@
 #
 # Available arguments:
 #   A         app to build: apps/vdso (the only one)                [apps/vdso]
-#   STARRY    the Starry base: 0.2 (starry-kernel 0.2.0-preview.1) or
-#             0.12 (starry-kernel 0.12.1; no vDSO linked yet); what
-#             differs per base is in scripts/base/$(STARRY).sh      [0.2]
+#   STARRY    the Starry base: 0.12 (starry-kernel 0.12.1, today's
+#             upstream) or 0.2 (starry-kernel 0.2.0-preview.1); what
+#             differs per base is in scripts/base/$(STARRY).sh      [0.12]
 #   ARCH      target architecture: riscv64                          [riscv64]
 #   SMP       number of CPUs (kernel config and QEMU -smp)          [1]
 #   LOG       kernel log level: off|error|warn|info|debug|trace     [warn]
@@ -49,7 +49,7 @@
 #   clean     remove build/ and target/
 
 A        ?= apps/vdso
-STARRY   ?= 0.2
+STARRY   ?= 0.12
 ARCH     ?= riscv64
 SMP      ?= 1
 LOG      ?= warn

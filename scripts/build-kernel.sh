@@ -12,7 +12,7 @@
 # [4/4] the base's post-link steps (0.12: fill .kallsyms), then objcopy to a
 #       raw image: $BUILD_DIR/starry.bin
 #
-# Env: STARRY (0.2), ARCH (riscv64), SMP (1), LOG (warn), INIT (init command line),
+# Env: STARRY (0.12), ARCH (riscv64), SMP (1), LOG (warn), INIT (init command line),
 #      KERNEL_TOOLCHAIN (the base's), BUILD_DIR (build/$ARCH + the base's suffix),
 #      CARGO_EXTRA (extra cargo args),
 #      AXVDSO_EXTERNAL_IMAGE (absolute path of a vdso.so to embed instead of

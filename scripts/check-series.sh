@@ -12,7 +12,7 @@
 #       and fails if one is not clean, unless the pristine file was not
 #       clean either. Prints the lines each crate's series adds and removes.
 #
-# Env: STARRY (0.2), KERNEL_TOOLCHAIN (the base's; 0.2 takes rustfmt from it).
+# Env: STARRY (0.12), KERNEL_TOOLCHAIN (the base's; 0.2 takes rustfmt from it).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -10,7 +10,7 @@
 # and, if given, to LOG_FILE. QEMU's exit status says nothing about the guest:
 # read the console (scripts/check-guest.py).
 #
-# Env: STARRY (0.2), ARCH (riscv64), SMP (1), TIMEOUT (120), QEMU_EXTRA (extra args).
+# Env: STARRY (0.12), ARCH (riscv64), SMP (1), TIMEOUT (120), QEMU_EXTRA (extra args).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -22,7 +22,7 @@
 # and touches build/.setup-done + the base's suffix (.setup-done for 0.2,
 # .setup-done-starry0.12 for 0.12).
 #
-# Env: STARRY (0.2), KERNEL_TOOLCHAIN (the base's), ZIG_VERSION (0.13.0).
+# Env: STARRY (0.12), KERNEL_TOOLCHAIN (the base's), ZIG_VERSION (0.13.0).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

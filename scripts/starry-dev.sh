@@ -13,7 +13,7 @@
 # commit, Conventional Commits subject), export, then rebuild (the kernel build
 # re-applies the series to fresh copies of the pristine crates).
 #
-# Env: STARRY (0.2).
+# Env: STARRY (0.12).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -15,7 +15,7 @@
 #
 # The base's kernel app (APP) picks the results up through [patch.crates-io].
 #
-# Env: STARRY (0.2).
+# Env: STARRY (0.12).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

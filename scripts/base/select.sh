@@ -2,8 +2,8 @@
 #
 # Sourced, with ROOT set, by the scripts that build, run, set up or patch a
 # base: they read everything that differs per base from scripts/base/$STARRY.sh
-# (STARRY=0.2|0.12, default 0.2; the Makefile passes it on).
-STARRY=${STARRY:-0.2}
+# (STARRY=0.12|0.2, default 0.12; the Makefile passes it on).
+STARRY=${STARRY:-0.12}
 if [ ! -f "$ROOT/scripts/base/$STARRY.sh" ] || [ "$STARRY" = select ]; then
     echo "STARRY=$STARRY: no such base (scripts/base/: $(cd "$ROOT/scripts/base" && ls | grep -v '^select\.sh$' | sed 's/\.sh$//' | tr '\n' ' '))" >&2
     exit 1
