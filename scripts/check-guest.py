@@ -9,10 +9,13 @@ QEMU exits 0 whatever the guest did, so this reads what the guest printed
     "FAIL PROG: ..." line, and its closing "PROG: N passed, 0 failed" line
     with N equal to the PASS lines seen;
   - the init runner printed "[runner] EXIT ... status=0" for every program
-    it ran and its closing "runner: N passed, 0 failed";
+    it ran but the selftests (judged below), and a closing
+    "runner: N passed, M failed, K skipped" that matches its EXIT lines
+    (0 passed, 4 = KSFT_SKIP skipped, anything else failed);
   - every expected Linux selftest (run by the runner as /selftests/TEST)
     passed by its own account: exit status 0 (KSFT_PASS; 4 is KSFT_SKIP,
-    which counts as a failure) and no "FAIL"/"not ok" line in its output;
+    which counts as a failure unless --skip-ok names it as expected) and no
+    "FAIL"/"not ok" line in its output;
   - no kernel panic ("panicked at") and no TIMEOUT line appear.
 It prints one line per program and a closing "N passed, M failed" over all
 checks (a missing marker or a bad exit counts as a failed check).
@@ -23,7 +26,7 @@ import sys
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CHECK = re.compile(r"^(PASS|FAIL) ([\w.+-]+): (.*)$")
-CLOSE = re.compile(r"^([\w.+-]+): (\d+) passed, (\d+) failed$")
+CLOSE = re.compile(r"^([\w.+-]+): (\d+) passed, (\d+) failed(?:, (\d+) skipped)?$")
 KERNEL_LOG = re.compile(r"^\[\s*\d+\.\d+ \d")  # "[  1.234567 0:26 module:line] ..."
 RUNNER_RUN = re.compile(r"^\[runner\] RUN (.+)$")
 RUNNER_EXIT = re.compile(r"^\[runner\] EXIT (.+) status=(\d+)$")
@@ -72,6 +75,8 @@ def main() -> int:
     passes: dict[str, int] = {}
     fails: dict[str, list[str]] = {}
     closing: dict[str, tuple[int, int]] = {}
+    runner_skipped: int | None = None
+    runner_status: list[int] = []
     runner_bad: list[str] = []
     problems: list[str] = []
     for line in lines:
@@ -83,7 +88,10 @@ def main() -> int:
                 fails.setdefault(prog, []).append(what)
         elif m := CLOSE.match(line):
             closing[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+            if m.group(1) == "runner":
+                runner_skipped = int(m.group(4)) if m.group(4) is not None else None
         elif m := RUNNER_EXIT.match(line):
+            runner_status.append(int(m.group(2)))
             if m.group(2) != "0":
                 runner_bad.append(f"{m.group(1)} exited with status {m.group(2)}")
         if "panicked at" in line:
@@ -137,6 +145,16 @@ def main() -> int:
     # their output; every other program is judged by its exit status.
     if closing.get("runner") is None:
         problems.append("init runner never printed its closing 'runner: N passed, M failed' line")
+    else:
+        # Its count must be its own EXIT lines: 0 passed, 4 (KSFT_SKIP)
+        # skipped, anything else failed.
+        want = (runner_status.count(0),
+                sum(1 for s in runner_status if s not in (0, 4)),
+                runner_status.count(4))
+        said = (*closing["runner"], runner_skipped)
+        if said != want:
+            problems.append(f"the runner's closing line says {said[0]} passed, {said[1]} failed, "
+                            f"{said[2]} skipped; its EXIT lines say {want[0]}/{want[1]}/{want[2]}")
     problems += [b for b in runner_bad if not b.startswith("/selftests/")]
     for p in problems:
         print(f"FAIL {args.name}: {p}")
