@@ -46,7 +46,8 @@ export)
         [ -d "$dev/.git" ] || { echo "starry-dev: no $dev (run: scripts/starry-dev.sh init)" >&2; exit 1; }
         mkdir -p "$SERIES/$crate"
         rm -f "$SERIES/$crate"/*.patch
-        git -C "$dev" format-patch -q --no-signature -o "$SERIES/$crate" pristine..HEAD
+        # No "[PATCH n/N]": adding a patch then changes no other file.
+        git -C "$dev" format-patch -q --no-signature --no-numbered -o "$SERIES/$crate" pristine..HEAD
         ls "$SERIES/$crate"
     done
     ;;
