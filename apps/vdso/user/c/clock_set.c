@@ -76,25 +76,38 @@ static const char *err_name(int r) { return r == 0 ? "0" : strerrorname_np(-r); 
 
 /* ---- the reader thread ---- */
 
-/* Wall-clock offsets (REALTIME - MONOTONIC, ns) before and after a set. */
-static _Atomic int64_t old_offset, new_offset;
-/* 0: no set yet; 1: the set is under way; 2: it returned. */
-static _Atomic int set_state;
-/* Odd while the main thread changes the three above for the next set; a
- * reader that sees it change drops its sample. */
+/* The wall-clock offset (REALTIME - MONOTONIC, ns) as an interval
+ * [lo, hi]: what reads taken around a moment allow it to be. */
+struct offset { int64_t lo, hi; };
+
+/* The offset now, from vDSO reads of MONOTONIC, REALTIME, MONOTONIC. */
+static struct offset offset_now(void)
+{
+    int64_t mono1 = vdso_ns(CLOCK_MONOTONIC);
+    int64_t rt = vdso_ns(CLOCK_REALTIME);
+    int64_t mono2 = vdso_ns(CLOCK_MONOTONIC);
+    return (struct offset){rt - mono2, rt - mono1};
+}
+
+/* Whether two offset intervals overlap, give or take 2 us (counter steps
+ * and the rounding of the set's own reads). */
+static int offsets_meet(struct offset a, struct offset b)
+{
+    return a.lo <= b.hi + 2000 && b.lo <= a.hi + 2000;
+}
+
+/* What the main thread publishes for the reader, under set_gen (odd while
+ * it changes them; a reader that sees set_gen change drops its sample):
+ * state 0 before the first set, 1 while a set is under way (old = the
+ * offset before it, delta = how far it moves the clock), 2 once it returned
+ * (new = the offset it made). */
 static _Atomic unsigned set_gen;
+static _Atomic int set_state;
+static _Atomic int64_t old_lo, old_hi, new_lo, new_hi, set_delta;
 static _Atomic int reader_stop;
 static _Atomic long reads;
 static long torn, stale_after_return;
 static int64_t torn_example;
-
-/* Whether `off` is what a read of (mono1, rt, mono2) can have seen: the
- * offset lies in [rt - mono2, rt - mono1] (1 us of slack for the counter
- * steps between the reads). */
-static int offset_fits(int64_t off, int64_t rt, int64_t mono1, int64_t mono2)
-{
-    return off >= rt - mono2 - 1000 && off <= rt - mono1 + 1000;
-}
 
 static void *reader(void *arg)
 {
@@ -102,21 +115,29 @@ static void *reader(void *arg)
     while (!atomic_load(&reader_stop)) {
         unsigned gen = atomic_load(&set_gen);
         int state = atomic_load(&set_state);
-        int64_t old = atomic_load(&old_offset), new = atomic_load(&new_offset);
-        int64_t mono1 = vdso_ns(CLOCK_MONOTONIC);
-        int64_t rt = vdso_ns(CLOCK_REALTIME);
-        int64_t mono2 = vdso_ns(CLOCK_MONOTONIC);
+        struct offset old = {atomic_load(&old_lo), atomic_load(&old_hi)};
+        struct offset new = {atomic_load(&new_lo), atomic_load(&new_hi)};
+        int64_t delta = atomic_load(&set_delta);
+        struct offset seen = offset_now();
         atomic_fetch_add(&reads, 1);
         if (state == 0 || (gen & 1) || atomic_load(&set_gen) != gen)
             continue;
-        int is_old = offset_fits(old, rt, mono1, mono2), is_new = offset_fits(new, rt, mono1, mono2);
-        if (!is_old && !is_new) {
-            if (!torn++)
-                torn_example = rt - mono1;
-        } else if (state == 2 && !is_new) {
+        int ok;
+        if (state == 2) {
             /* The set had returned before these reads began. */
-            stale_after_return++;
+            ok = offsets_meet(seen, new);
+            if (!ok && offsets_meet(seen, old)) {
+                stale_after_return++;
+                continue;
+            }
+        } else {
+            /* Under way: the old clock, or the new one (known only
+             * roughly before the set returns: within 50 ms). */
+            struct offset rough = {old.lo + delta - 50000000, old.hi + delta + 50000000};
+            ok = offsets_meet(seen, old) || offsets_meet(seen, rough);
         }
+        if (!ok && !torn++)
+            torn_example = seen.lo;
     }
     return NULL;
 }
@@ -177,12 +198,14 @@ static void check_steady(const char *when, struct steady before)
  * settimeofday (`tod`), while the reader watches; returns the set's result. */
 static int set_wall(int64_t delta, int tod)
 {
-    int64_t off = sys_ns(CLOCK_REALTIME) - sys_ns(CLOCK_MONOTONIC);
+    struct offset old = offset_now();
     atomic_fetch_add(&set_gen, 1);
-    atomic_store(&old_offset, off);
-    atomic_store(&new_offset, off + delta);
+    atomic_store(&old_lo, old.lo);
+    atomic_store(&old_hi, old.hi);
+    atomic_store(&set_delta, delta);
     atomic_store(&set_state, 1);
     atomic_fetch_add(&set_gen, 1);
+    int64_t mono_before = vdso_ns(CLOCK_MONOTONIC);
     int64_t target = sys_ns(CLOCK_REALTIME) + delta;
     int r;
     if (tod) {
@@ -192,7 +215,15 @@ static int set_wall(int64_t delta, int tod)
         struct timespec ts = ns_ts(target);
         r = sys_settime(CLOCK_REALTIME, &ts);
     }
+    int64_t mono_after = vdso_ns(CLOCK_MONOTONIC);
+    if (tod) /* settimeofday keeps whole microseconds */
+        target -= target % 1000;
+    /* The kernel made the offset target - (monotonic time at the set). */
+    atomic_fetch_add(&set_gen, 1);
+    atomic_store(&new_lo, target - mono_after);
+    atomic_store(&new_hi, target - mono_before);
     atomic_store(&set_state, r == 0 ? 2 : 0);
+    atomic_fetch_add(&set_gen, 1);
     return r;
 }
 
