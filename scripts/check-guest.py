@@ -35,7 +35,8 @@ SELFTEST_OK = re.compile(r"\[OK\]|^ok \d|PASS|passed|Totals: pass:[1-9]")
 
 
 def selftest_verdicts(lines: list[str]) -> dict[str, tuple[int, list[str], int]]:
-    """Per /selftests/TEST run: (exit status, failure lines, success lines)."""
+    """Per /selftests/VERSION/TEST run, keyed VERSION/TEST: (exit status,
+    failure lines, success lines)."""
     out: dict[str, tuple[int, list[str], int]] = {}
     current, fails, oks = None, [], 0
     for line in lines:
@@ -43,7 +44,7 @@ def selftest_verdicts(lines: list[str]) -> dict[str, tuple[int, list[str], int]]
             current, fails, oks = m.group(1), [], 0
         elif (m := RUNNER_EXIT.match(line)) and current == m.group(1):
             if current.startswith("/selftests/"):
-                out[current.split("/")[-1]] = (int(m.group(2)), fails, oks)
+                out[current.removeprefix("/selftests/")] = (int(m.group(2)), fails, oks)
             current = None
         elif current and not KERNEL_LOG.match(line):
             if SELFTEST_FAIL.search(line):

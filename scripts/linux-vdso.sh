@@ -42,7 +42,7 @@ done
 # the host tools in scripts/ (sorttable needs tools/include, the SELinux ones
 # security/selinux/include) and bounds, timeconst and asm-offsets.
 say "[1/4] sources"
-"$ROOT/scripts/linux-source.sh" "$OUT/src" \
+"$ROOT/scripts/linux-source.sh" 6.1 "$OUT/src" \
     'Makefile' 'Kbuild' '*Kconfig*' 'scripts/*' 'include/*' 'arch/riscv/*' 'lib/vdso/*' \
     'kernel/bounds.c' 'kernel/time/timeconst.bc' 'tools/include/*' \
     'security/selinux/include/*' 'arch/x86/entry/syscalls/syscall_32.tbl'
