@@ -9,22 +9,14 @@
 
 extern crate alloc;
 
-use alloc::{borrow::ToOwned, string::String, vec::Vec};
+mod init_cmd;
 
 // Linked for their hook registrations (linkme slice entries) only.
 #[cfg(feature = "vdso")]
 use axvdso_loader as _;
 
-/// The init command when `STARRY_INIT` is not set: the test runner.
-const DEFAULT_INIT: &str = "/bin/runner";
-
 #[unsafe(no_mangle)]
 fn main() {
-    let cmdline = option_env!("STARRY_INIT").unwrap_or(DEFAULT_INIT);
-    let args: Vec<String> = cmdline.split_ascii_whitespace().map(ToOwned::to_owned).collect();
-    let envs = [
-        "PATH=/bin".to_owned(),
-        "HOME=/".to_owned(),
-    ];
+    let (args, envs) = init_cmd::init_command();
     starry_kernel::entry::init(&args, &envs);
 }

@@ -9,7 +9,9 @@
 
 extern crate alloc;
 
-use alloc::{borrow::ToOwned, string::String, vec::Vec};
+// The init command line, as on the 0.2 base.
+#[path = "../../src/init_cmd.rs"]
+mod init_cmd;
 
 // The ArceOS runtime and library the kernel runs on.
 use ax_std as _;
@@ -18,16 +20,8 @@ use ax_std as _;
 #[cfg(feature = "vdso")]
 use axvdso_loader as _;
 
-/// The init command when `STARRY_INIT` is not set: the test runner.
-const DEFAULT_INIT: &str = "/bin/runner";
-
 #[unsafe(no_mangle)]
 extern "C" fn main() {
-    let cmdline = option_env!("STARRY_INIT").unwrap_or(DEFAULT_INIT);
-    let args: Vec<String> = cmdline
-        .split_ascii_whitespace()
-        .map(ToOwned::to_owned)
-        .collect();
-    let envs = ["PATH=/bin".to_owned(), "HOME=/".to_owned()];
+    let (args, envs) = init_cmd::init_command();
     starry_kernel::entry::init(&args, &envs);
 }
