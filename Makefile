@@ -5,14 +5,16 @@
 #   STARRY    the Starry base: 0.12 (starry-kernel 0.12.1, today's
 #             upstream) or 0.2 (starry-kernel 0.2.0-preview.1); what
 #             differs per base is in scripts/base/$(STARRY).sh      [0.12]
-#   ARCH      target architecture: riscv64                          [riscv64]
+#   ARCH      target architecture: riscv64 | aarch64 (the kernel arches
+#             of the base; the vDSO image alone also builds for x86_64;
+#             per-arch facts: scripts/arch.sh)                      [riscv64]
 #   SMP       number of CPUs (kernel config and QEMU -smp)          [1]
 #   LOG       kernel log level: off|error|warn|info|debug|trace     [warn]
 #   INIT      init command line, e.g. INIT="/prog arg" (default: the test runner)
 #   USER_DIR  directory copied onto the root of the guest disk
 #   TIMEOUT   seconds before QEMU is stopped                        [120]
 #   VDSO      the vDSO the kernel embeds: ours | linux (Linux 6.1's own
-#             riscv64 vdso.so, built by scripts/linux-vdso.sh) | none (no
+#             vdso.so for ARCH, built by scripts/linux-vdso.sh) | none (no
 #             vDSO mapped; build/run only)                          [ours]
 #   V         V=1 echoes every command
 #
@@ -21,8 +23,9 @@
 #   build     patched Starry + vDSO kernel image:
 #             build/$(ARCH)[-starry0.12][-linuxvdso|-novdso][-smpN]/starry.bin
 #   disk      guest programs + ext4 root image: build/$(ARCH)/disk.img
-#   vdso      the vDSO image for ARCH (riscv64|x86_64): target/vdso/$(ARCH)/vdso.so
-#   linux-vdso  Linux 6.1's riscv64 vDSO, from Debian's source: build/linux-vdso/vdso.so
+#   vdso      the vDSO image for ARCH: target/vdso/$(ARCH)/vdso.so
+#   linux-vdso  Linux 6.1's vDSO for ARCH, from Debian's source:
+#             build/linux-vdso/$(ARCH)/vdso.so
 #   run       build, disk, boot QEMU; with the default INIT, judge the markers
 #   justrun   boot QEMU with what is built
 #   test      lint, host tests of every crate, then the QEMU end-to-end checks
@@ -62,13 +65,6 @@ V        ?=
 ifneq ($(A),apps/vdso)
   $(error A=$(A): the only app is apps/vdso)
 endif
-# The kernel and guest run on riscv64; the vDSO image alone also builds for x86_64.
-KERNEL_ARCHS := riscv64
-VDSO_ARCHS   := riscv64 x86_64
-ifeq ($(filter $(ARCH),$(VDSO_ARCHS)),)
-  $(error ARCH=$(ARCH) is not supported: kernel on $(KERNEL_ARCHS), vDSO image on $(VDSO_ARCHS))
-endif
-check_kernel_arch = $(if $(filter $(ARCH),$(KERNEL_ARCHS)),,$(error ARCH=$(ARCH): the kernel runs on $(KERNEL_ARCHS) only))
 
 ROOT      := $(CURDIR)
 BUILD     := $(ROOT)/build
@@ -81,7 +77,15 @@ BASE_SUFFIX   := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && p
 # 1: each CPU count is a kernel build of its own (0.2); 0: one build boots
 # with any count up to its capacity (0.12).
 SMP_PER_BUILD := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && printf %s "$$SMP_PER_BUILD"')
-LINUX_VDSO := $(BUILD)/linux-vdso/vdso.so
+# The kernel and guest run on the base's arches (scripts/base/$(STARRY).sh);
+# the vDSO image alone also builds for x86_64.
+KERNEL_ARCHS := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && printf %s "$$BASE_ARCHES"')
+VDSO_ARCHS   := $(KERNEL_ARCHS) x86_64
+ifeq ($(filter $(ARCH),$(VDSO_ARCHS)),)
+  $(error ARCH=$(ARCH) is not supported: kernel on $(KERNEL_ARCHS) (STARRY=$(STARRY)), vDSO image on $(VDSO_ARCHS))
+endif
+check_kernel_arch = $(if $(filter $(ARCH),$(KERNEL_ARCHS)),,$(error ARCH=$(ARCH): the $(STARRY) kernel runs on $(KERNEL_ARCHS) only))
+LINUX_VDSO := $(BUILD)/linux-vdso/$(ARCH)/vdso.so
 # Each VDSO variant has its own build directory, and so does each SMP where
 # the CPU count is a build choice (SMP_PER_BUILD): the kernel directory for
 # variant $(1) is $(call kdir,$(1)). Each run's console log is named for its
@@ -122,7 +126,7 @@ run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
 
 all: build
 
-$(SETUP): scripts/setup.sh scripts/base/$(STARRY).sh
+$(SETUP): scripts/setup.sh scripts/arch.sh scripts/base/$(STARRY).sh
 	$(call run_cmd,SETUP,toolchains and packages)
 	$(Q)scripts/setup.sh
 

@@ -30,7 +30,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/base/select.sh"
-ARCH=${ARCH:-riscv64}
+. "$ROOT/scripts/arch.sh"
 SMP=${SMP:-1}
 LOG=${LOG:-warn}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build/$ARCH$BASE_SUFFIX}

@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# linux-vdso.sh - build Linux 6.1's own riscv64 vDSO, to embed instead of ours
+# linux-vdso.sh - build Linux 6.1's own vDSO for ARCH, to embed instead of ours
 # (make VDSO=linux; AXVDSO_EXTERNAL_IMAGE, see crates/axvdso-image/README.md).
 #
 # Usage: scripts/linux-vdso.sh OUT_DIR         (writes OUT_DIR/vdso.so)
 #
 # [1/4] the sources Kbuild needs for it, from Debian's linux-source-6.1
 #       (scripts/linux-source.sh: every Kconfig file, the top Makefile and
-#       Kbuild, scripts/, include/, arch/riscv/, lib/vdso/ and a few more)
+#       Kbuild, scripts/, include/, arch/<kbuild arch>/, lib/vdso/ and a few more)
 #       into OUT_DIR/src; nothing enters the repository
 # [2/4] the configuration, in OUT_DIR/obj (once; again when this script
-#       changes): riscv defconfig (GENERIC_TIME_VSYSCALL, GENERIC_GETTIMEOFDAY,
+#       changes): the arch's defconfig (GENERIC_TIME_VSYSCALL, GENERIC_GETTIMEOFDAY,
 #       TIME_NS: 2 vvar pages below the text, like ours), then HZ=$DEMO_HZ of scripts/demo.conf (our
 #       kernel's tick: the coarse clocks' clock_getres is compiled in from HZ)
-#       and COMPAT off (no rv32 vDSO needed); the result is checked
-# [3/4] make vdso_prepare, then arch/riscv/kernel/vdso/vdso.o (whose
-#       prerequisite is vdso.so), with CROSS_COMPILE=riscv64-linux-gnu-
-# [4/4] copies arch/riscv/kernel/vdso/vdso.so to OUT_DIR/vdso.so
+#       and COMPAT off (no 32-bit vDSO needed); the result is checked
+# [3/4] make the arch's KBUILD_VDSO_TARGETS (scripts/arch.sh: vdso_prepare,
+#       which builds arm64's vdso.so, and riscv's vdso.o, whose prerequisite
+#       is vdso.so), with CROSS_COMPILE=<GNU_TRIPLE>-
+# [4/4] copies arch/<kbuild arch>/kernel/vdso/vdso.so to OUT_DIR/vdso.so
 #
 # Env: JOBS (parallel Kbuild jobs; default: nproc).
-# Needs: riscv64-linux-gnu-gcc, make, flex, bison, bc (make setup installs them).
+# Env: ARCH (riscv64).
+# Needs: the arch's <GNU_TRIPLE>-gcc, make, flex, bison, bc (make setup installs them).
 #
 # Example: scripts/linux-vdso.sh build/linux-vdso
 #          AXVDSO_EXTERNAL_IMAGE=$PWD/build/linux-vdso/vdso.so make build
@@ -26,6 +28,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/demo.conf"
+. "$ROOT/scripts/arch.sh"
 OUT_ARG=${1:?usage: linux-vdso.sh OUT_DIR}
 mkdir -p "$OUT_ARG"
 OUT=$(cd "$OUT_ARG" && pwd)
@@ -34,7 +37,7 @@ SRC=$OUT/src/linux-source-6.1
 OBJ=$OUT/obj
 say() { printf '\033[1;34m[linux-vdso]\033[0m %s\n' "$*"; }
 
-for tool in riscv64-linux-gnu-gcc make flex bison bc; do
+for tool in "$GNU_TRIPLE-gcc" make flex bison bc; do
     command -v "$tool" >/dev/null || { echo "linux-vdso: $tool not found (run: make setup)" >&2; exit 1; }
 done
 
@@ -43,20 +46,20 @@ done
 # security/selinux/include) and bounds, timeconst and asm-offsets.
 say "[1/4] sources"
 "$ROOT/scripts/linux-source.sh" 6.1 "$OUT/src" \
-    'Makefile' 'Kbuild' '*Kconfig*' 'scripts/*' 'include/*' 'arch/riscv/*' 'lib/vdso/*' \
+    'Makefile' 'Kbuild' '*Kconfig*' 'scripts/*' 'include/*' "arch/$KBUILD_ARCH/*" 'lib/vdso/*' \
     'kernel/bounds.c' 'kernel/time/timeconst.bc' 'tools/include/*' \
     'security/selinux/include/*' 'arch/x86/entry/syscalls/syscall_32.tbl'
 
 # Kbuild is driven only by what is given here: not by the make that may have
-# started this script (its MAKEFLAGS carry our ARCH=riscv64, VDSO=...), and
+# started this script (its MAKEFLAGS carry our ARCH=, VDSO=...), and
 # scripts/setlocalversion must not look at the enclosing git checkout.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 export GIT_CEILING_DIRECTORIES=$OUT
-kmake() { make -s -C "$SRC" O="$OBJ" ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- -j"$JOBS" "$@"; }
+kmake() { make -s -C "$SRC" O="$OBJ" ARCH="$KBUILD_ARCH" CROSS_COMPILE="$GNU_TRIPLE-" -j"$JOBS" "$@"; }
 
 # [2/4] configuration
 if [ ! -f "$OBJ/.config" ] || [ "$0" -nt "$OBJ/.config" ] || [ "$ROOT/scripts/demo.conf" -nt "$OBJ/.config" ]; then
-    say "[2/4] riscv defconfig + HZ=$DEMO_HZ, TIME_NS=y, COMPAT=n"
+    say "[2/4] $KBUILD_ARCH defconfig + HZ=$DEMO_HZ, TIME_NS=y, COMPAT=n"
     rm -rf "$OBJ"
     mkdir -p "$OBJ"
     kmake defconfig >/dev/null
@@ -74,12 +77,11 @@ for want in "CONFIG_HZ=$DEMO_HZ" CONFIG_TIME_NS=y CONFIG_GENERIC_TIME_VSYSCALL=y
 done
 
 # [3/4] build
-say "[3/4] make vdso_prepare arch/riscv/kernel/vdso/vdso.o"
-kmake vdso_prepare
-kmake arch/riscv/kernel/vdso/vdso.o
+say "[3/4] make $KBUILD_VDSO_TARGETS"
+for target in $KBUILD_VDSO_TARGETS; do kmake "$target"; done
 
 # [4/4] result
-image=$OBJ/arch/riscv/kernel/vdso/vdso.so
+image=$OBJ/arch/$KBUILD_ARCH/kernel/vdso/vdso.so
 [ -f "$image" ] || { echo "linux-vdso: Kbuild left no $image" >&2; exit 1; }
 cp "$image" "$OUT/vdso.so"
 say "[4/4] $OUT/vdso.so ($(stat -c %s "$OUT/vdso.so") bytes, Linux $(kmake -s kernelversion))"

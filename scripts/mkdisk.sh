@@ -3,7 +3,7 @@
 #
 # Usage: scripts/mkdisk.sh OUT_IMG [USER_DIR]
 #
-# [1/4] C programs (apps/vdso/user/c) with Debian's riscv64 glibc cross gcc:
+# [1/4] C programs (apps/vdso/user/c) with Debian's glibc cross gcc for ARCH (scripts/arch.sh):
 #       /bin/runner (init), /bin/clock-{static,dynamic} (auxv + clocks),
 #       /bin/vdso-{static,dynamic} (the vDSO checks),
 #       /bin/guard-{static,dynamic} (attacks on the shared vDSO pages, Linux
@@ -11,7 +11,7 @@
 #       and /bin/exit0 (make bench),
 #       and Linux's vDSO selftests in /selftests (scripts/selftests.sh)
 # [2/4] the Rust std program (apps/vdso/user/rust-clock, stable toolchain,
-#       riscv64gc-unknown-linux-gnu, crt-static): /bin/rust-clock; the Go
+#       the arch's USER_TARGET, crt-static): /bin/rust-clock; the Go
 #       program (apps/vdso/user/go-clock, Debian's Go, static): /bin/go-clock
 # [3/4] the root tree (staged in $BUILD_DIR/<image name>.rootfs): glibc's
 #       loader and libc for dynamic programs, /etc/runner.list (what
@@ -26,15 +26,14 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ARCH=${ARCH:-riscv64}
+. "$ROOT/scripts/arch.sh"
 BUILD_DIR=${BUILD_DIR:-$ROOT/build/$ARCH}
 OUT_IMG=${1:?usage: mkdisk.sh OUT_IMG [USER_DIR]}
 USER_DIR=${2:-}
 say() { printf '\033[1;34m[mkdisk]\033[0m %s\n' "$*"; }
 
-[ "$ARCH" = riscv64 ] || { echo "mkdisk: ARCH=$ARCH: only riscv64 has guest programs so far" >&2; exit 1; }
-CC=riscv64-linux-gnu-gcc
-GNU_SYSROOT=/usr/riscv64-linux-gnu
+CC=$GNU_TRIPLE-gcc
+GNU_SYSROOT=/usr/$GNU_TRIPLE
 for tool in $CC mkfs.ext4; do
     command -v "$tool" >/dev/null || { echo "mkdisk: $tool not found (run: make setup)" >&2; exit 1; }
 done
@@ -63,22 +62,23 @@ say "      Linux vDSO selftests"
 "$ROOT/scripts/selftests.sh" "$STAGE/selftests" >/dev/null
 
 say "[2/4] Rust std and Go programs"
-RUST_TARGET=riscv64gc-unknown-linux-gnu
+RUST_TARGET=$USER_TARGET
+linker_var=CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<< "$RUST_TARGET")_LINKER
 (cd "$SRC/rust-clock" &&
- CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_LINKER=$CC \
+ env "$linker_var=$CC" \
  RUSTFLAGS="-C target-feature=+crt-static" \
  cargo +stable build --quiet --release --locked --target $RUST_TARGET --target-dir "$BUILD_DIR/user-target")
 cp "$BUILD_DIR/user-target/$RUST_TARGET/release/rust-clock" "$STAGE/bin/rust-clock"
 command -v go >/dev/null || { echo "mkdisk: go not found (run: make setup)" >&2; exit 1; }
 (cd "$SRC/go-clock" &&
- GOOS=linux GOARCH=riscv64 CGO_ENABLED=0 GOFLAGS=-trimpath GOCACHE="$BUILD_DIR/go-cache" \
+ GOOS=linux GOARCH=$GOARCH CGO_ENABLED=0 GOFLAGS=-trimpath GOCACHE="$BUILD_DIR/go-cache" \
  go build -o "$STAGE/bin/go-clock" .)
 
 say "[3/4] root tree"
 # glibc's loader is named by PT_INTERP; libc.so.6 goes where it searches.
 # libgcc_s.so.1: the unwinder of /bin/guard-dynamic and of glibc's backtrace().
-cp -L "$GNU_SYSROOT/lib/ld-linux-riscv64-lp64d.so.1" "$STAGE/lib/"
-mkdir -p "$STAGE/lib/riscv64-linux-gnu" "$STAGE/lib64/lp64d"
+cp -L "$GNU_SYSROOT/$GLIBC_LOADER" "$STAGE/lib/"
+mkdir -p "$STAGE/lib/$GNU_TRIPLE"
 for lib in libc.so.6 libm.so.6 libgcc_s.so.1; do
     cp -L "$GNU_SYSROOT/lib/$lib" "$STAGE/lib/$lib"
 done

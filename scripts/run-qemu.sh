@@ -15,17 +15,13 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/base/select.sh"
-ARCH=${ARCH:-riscv64}
+. "$ROOT/scripts/arch.sh"
 SMP=${SMP:-1}
 TIMEOUT=${TIMEOUT:-120}
 KERNEL=${1:?usage: run-qemu.sh KERNEL_BIN DISK_IMG [LOG_FILE]}
 DISK=${2:?usage: run-qemu.sh KERNEL_BIN DISK_IMG [LOG_FILE]}
 LOG_FILE=${3:-/dev/null}
 
-case "$ARCH" in
-    riscv64) QEMU=(qemu-system-riscv64 -machine virt -bios default) ;;
-    *) echo "run-qemu: ARCH=$ARCH is not supported yet" >&2; exit 1 ;;
-esac
 command -v "${QEMU[0]}" >/dev/null || { echo "run-qemu: ${QEMU[0]} not found (run: make setup)" >&2; exit 1; }
 base_qemu_disk "$DISK"
 

@@ -23,7 +23,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:?usage: selftests.sh OUT_DIR}
-CC=riscv64-linux-gnu-gcc
+. "$ROOT/scripts/arch.sh"
+CC=$GNU_TRIPLE-gcc
 say() { printf '\033[1;34m[selftests]\033[0m %s\n' "$*"; }
 
 for version in 6.1 6.12; do

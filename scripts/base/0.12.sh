@@ -37,13 +37,15 @@ DEV_TREES=$ROOT/build/starry-0.12/dev
 KSYM_VERSION=0.6.0
 GEN_KSYM=$ROOT/build/toolchain/ksym-$KSYM_VERSION/bin/gen_ksym
 
+# The arches this base builds and boots (scripts/arch.sh has their rows).
+BASE_ARCHES="riscv64 aarch64"
+
 base_target() {
     case "$ARCH" in
-        riscv64) TARGET=riscv64gc-unknown-none-elf ;;
-        *) echo "base 0.12: ARCH=$ARCH is not supported yet (riscv64 only)" >&2; return 1 ;;
+        riscv64|aarch64) TARGET=$KERNEL_TARGET ;;
+        *) echo "base 0.12: ARCH=$ARCH is not supported (BASE_ARCHES: $BASE_ARCHES)" >&2; return 1 ;;
     esac
 }
-
 # One kernel for any CPU count up to its capacity: SMP support is always
 # built (starry-kernel turns ax-std/smp on) and the device tree says how many
 # CPUs there are. So SMP=1 and SMP=4 boot the same build (the Makefile's

@@ -32,14 +32,18 @@ PRISTINE_FETCH=$ROOT/scripts/pristine
 TREES=$ROOT/build
 DEV_TREES=$ROOT/build/starry-dev
 
-# base_target: TARGET (rust target) and PLATFORM (axplat) for ARCH.
+# The arches this base builds and boots (scripts/arch.sh has their rows).
+BASE_ARCHES="riscv64"
+
+# base_target: TARGET (the arch's kernel target) and PLATFORM (axplat) for ARCH.
 base_target() {
+    TARGET=$KERNEL_TARGET
     case "$ARCH" in
-        riscv64) TARGET=riscv64gc-unknown-none-elf; PLATFORM=riscv64-qemu-virt ;;
-        *) echo "base 0.2: ARCH=$ARCH is not supported yet (riscv64 only)" >&2; return 1 ;;
+        riscv64) PLATFORM=riscv64-qemu-virt ;;
+        aarch64) PLATFORM=aarch64-qemu-virt ;;
+        *) echo "base 0.2: ARCH=$ARCH is not supported yet (riscv64, aarch64)" >&2; return 1 ;;
     esac
 }
-
 # Each CPU count is a build of its own (axconfig's max-cpu-num, the `smp`
 # feature), in its own directory with its own cargo target directory.
 SMP_PER_BUILD=1

@@ -1,0 +1,78 @@
+# arch.sh - everything that differs per architecture, one row each.
+#
+# Sourced (with ARCH set, default riscv64) by the scripts that build, boot or
+# set up for an arch; the Starry bases add only what differs per base and arch
+# (scripts/base/$STARRY.sh: the 0.2 base's platform crate). The vDSO image's
+# own per-arch facts (version node, exports, hash style) are a row of the
+# axvdso-abi crate, not here.
+#
+# Sets:
+#   ARCHES            every arch this table knows (ARCH= accepts these)
+#   KERNEL_TARGET     the bare-metal Rust target of the kernel
+#   VDSO_TARGET       the bare-metal Rust target of the vDSO image
+#   USER_TARGET       the Rust target of the guest's Rust std program
+#   GNU_TRIPLE        Debian's cross toolchain prefix (GNU_TRIPLE-gcc) and
+#                     its sysroot /usr/GNU_TRIPLE
+#   DEB_ARCH          Debian's name (libc6-dev-DEB_ARCH-cross)
+#   GLIBC_LOADER      glibc's dynamic loader, relative to the sysroot
+#   GOARCH            Go's name
+#   KBUILD_ARCH       Linux's arch directory (arch/KBUILD_ARCH)
+#   KBUILD_VDSO_TARGETS  what to make, in order, for Linux 6.1 to build
+#                     arch/KBUILD_ARCH/kernel/vdso/vdso.so
+#   QEMU              the QEMU command line up to the machine (array)
+#   QEMU_PKG          the Debian package with that QEMU
+#   ZIG_TARGET        zig cc's target for the <arch>-linux-musl-* wrappers
+#   ZIG_CPU_FLAGS     sed expressions turning gcc -march/-mabi flags into zig's
+#                     (applied by the wrapper to each argument)
+
+ARCHES="riscv64 aarch64"
+
+# arch_row A: set the variables above for arch A; fails for an unknown one.
+arch_row() {
+case "$1" in
+    riscv64)
+        KERNEL_TARGET=riscv64gc-unknown-none-elf
+        VDSO_TARGET=riscv64gc-unknown-none-elf
+        USER_TARGET=riscv64gc-unknown-linux-gnu
+        GNU_TRIPLE=riscv64-linux-gnu
+        DEB_ARCH=riscv64
+        GLIBC_LOADER=lib/ld-linux-riscv64-lp64d.so.1
+        GOARCH=riscv64
+        KBUILD_ARCH=riscv
+        KBUILD_VDSO_TARGETS="vdso_prepare arch/riscv/kernel/vdso/vdso.o"
+        QEMU=(qemu-system-riscv64 -machine virt -bios default)
+        QEMU_PKG=qemu-system-misc
+        ZIG_TARGET=riscv64-linux-musl
+        # zig takes the CPU from -mcpu (baseline_rv64 = rv64gc) and the ABI
+        # from the target.
+        ZIG_CPU_FLAGS='s/^-march=rv64gc.*/-mcpu=baseline_rv64/; /^-mabi=/d'
+        ;;
+    aarch64)
+        KERNEL_TARGET=aarch64-unknown-none-softfloat
+        VDSO_TARGET=aarch64-unknown-none-softfloat
+        USER_TARGET=aarch64-unknown-linux-gnu
+        GNU_TRIPLE=aarch64-linux-gnu
+        DEB_ARCH=arm64
+        GLIBC_LOADER=lib/ld-linux-aarch64.so.1
+        GOARCH=arm64
+        KBUILD_ARCH=arm64
+        KBUILD_VDSO_TARGETS="vdso_prepare"
+        QEMU=(qemu-system-aarch64 -machine virt -cpu cortex-a72)
+        QEMU_PKG=qemu-system-arm
+        ZIG_TARGET=aarch64-linux-musl
+        # -mgeneral-regs-only and -mcpu from cc-rs pass through.
+        ZIG_CPU_FLAGS=''
+        ;;
+    *)
+        echo "ARCH=$1 is not supported (supported: $ARCHES)" >&2
+        return 1
+        ;;
+esac
+}
+
+# ARCH's row, unless the sourcing script only wants the table
+# (ARCH_TABLE_ONLY=1: setup, which installs for every arch).
+if [ "${ARCH_TABLE_ONLY:-0}" != 1 ]; then
+    ARCH=${ARCH:-riscv64}
+    arch_row "$ARCH" || exit 1
+fi
