@@ -9,7 +9,7 @@ instead, --none with no vDSO. It reads their lines
 
     BENCH fn=F clock=C path=P ns=X spread=S
     BENCH speedup fn=clock_gettime clock=MONOTONIC vdso_over_syscall=X
-    BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_rdtime=X
+    BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_counter=X
 
 and prints a table, then one machine line per measurement:
   - every measurement of the --ours run as printed (path=vdso|libc|syscall|
@@ -76,7 +76,7 @@ def main() -> int:
     rows = [(fn, clock) for (fn, clock, p) in ours.meas if p == "libc"]
     if not rows or not any(p == "vdso" for (_, _, p) in ours.meas):
         sys.exit(f"bench-report: {args.ours} has no vDSO measurements (was the vDSO mapped?)")
-    floor = ours.get("rdtime", "-", "floor")
+    floor = ours.get("counter", "-", "floor")
     execs = {fn: (ours.get(fn, "-", "with-vdso"), none.get(fn, "-", "without-vdso"))
              for fn in ("exec", "exec_nolibc")}
 
@@ -96,7 +96,7 @@ def main() -> int:
         print(f"{fn:<14} {clock:<17} {cell(mine)} {cell(theirs)} {ratio:10.2f} "
               f"{cell(ours.get(fn, clock, 'libc'))} {cell(sysc)} {sysc[0] / mine[0]:7.1f}x")
     mono = ours.get("clock_gettime", "MONOTONIC", "vdso")
-    print(f"{'rdtime':<14} {'- (floor)':<17} {cell(floor)}   "
+    print(f"{'counter':<14} {'- (floor)':<17} {cell(floor)}   "
           f"our clock_gettime(MONOTONIC) = {mono[0] / floor[0]:.1f} x the floor")
     print()
     print("fork + execve + waitpid, us each: exec = a static glibc program (bench --exit),")

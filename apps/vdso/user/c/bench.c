@@ -12,14 +12,14 @@
  *              AT_SYSINFO_EHDR by name and version (vdso_lookup.h),
  *     libc     glibc's function (which calls the vDSO when there is one),
  *     syscall  glibc's raw syscall();
- *   the floor: a bare rdtime loop (path floor), the least a counter read costs;
+ *   the floor: a bare counter-read loop (rdtime, cntvct) (path floor), the least a counter read costs;
  *   exec: fork + execve + waitpid of this static glibc program ("bench
  *   --exit": glibc's start-up, which looks at the vDSO, then return), and
  *   exec_nolibc: the same of /bin/exit0 (no libc: the kernel's part alone);
  *   both labelled with-vdso or without-vdso by whether this kernel gave us an
  *   AT_SYSINFO_EHDR.
  *
- * Method: rdtime around whole batches of calls; the batch size is calibrated
+ * Method: the counter read around whole batches of calls; the batch size is calibrated
  * so that one batch lasts about 7.5 ms (75 ms for exec); 15 batches; ns/call
  * is the median over the batches and spread = (p90 - p10) / median, in %. The
  * counter's rate is measured against CLOCK_MONOTONIC (the syscall) first.
@@ -28,7 +28,7 @@
  *   BENCH fn=<fn> clock=<clock|-> path=<vdso|libc|syscall|floor|with-vdso|without-vdso> ns=<median> spread=<pct>
  * and the derived
  *   BENCH speedup fn=clock_gettime clock=MONOTONIC vdso_over_syscall=<syscall ns / vdso ns>
- *   BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_rdtime=<vdso ns / rdtime ns>
+ *   BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_counter=<vdso ns / counter ns>
  * (scripts/bench-report.py reads them). The PASS/FAIL lines (check.h) say only
  * that every call succeeded and every figure is finite and positive: timings
  * are reported, never asserted.
@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "vdso_arch.h"
 #include "vdso_lookup.h"
 
 #define REPEATS 15
@@ -67,9 +68,9 @@ static getcpu_fn vgetcpu;
 static const char *self_path;
 static double ns_per_tick;
 
-enum fn { FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU, FN_RDTIME, FN_EXEC, FN_EXEC_NOLIBC };
+enum fn { FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU, FN_COUNTER, FN_EXEC, FN_EXEC_NOLIBC };
 static const char *const fn_names[] = {"clock_gettime", "gettimeofday", "clock_getres", "getcpu",
-                                       "rdtime", "exec", "exec_nolibc"};
+                                       "counter", "exec", "exec_nolibc"};
 enum path { PATH_VDSO, PATH_LIBC, PATH_SYSCALL, PATH_FLOOR, PATH_EXEC };
 static const char *const path_names[] = {"vdso", "libc", "syscall", "floor", "exec"};
 
@@ -84,13 +85,6 @@ struct meas {
     double spread;   /* (p90 - p10) / median, in % */
     int failed;      /* some call returned non-zero */
 };
-
-static inline uint64_t read_time(void)
-{
-    uint64_t t;
-    __asm__ volatile("rdtime %0" : "=r"(t));
-    return t;
-}
 
 /* fork + execve(path [arg]) + waitpid: 0 if the child exited 0. */
 static int exec_once(const char *path, const char *arg)
@@ -108,7 +102,7 @@ static int exec_once(const char *path, const char *arg)
     return waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
 }
 
-/* Runs n calls of m; returns the rdtime ticks they took, and ORs into
+/* Runs n calls of m; returns the counter ticks they took, and ORs into
  * m->failed whether any call returned non-zero. The loops are written out per
  * case so that the only work per iteration is the call itself. */
 static uint64_t run_batch(struct meas *m, long n)
@@ -120,7 +114,7 @@ static uint64_t run_batch(struct meas *m, long n)
     uint64_t sink = 0;
     long bad = 0;
 #define LOOP(call) for (long i = 0; i < n; i++) bad |= (call)
-    uint64_t t0 = read_time();
+    uint64_t t0 = arch_counter();
     switch (m->fn * 8 + m->path) {
     case FN_GETTIME * 8 + PATH_VDSO: LOOP(vgettime(id, &ts)); break;
     case FN_GETTIME * 8 + PATH_LIBC: LOOP(clock_gettime(id, &ts)); break;
@@ -134,12 +128,12 @@ static uint64_t run_batch(struct meas *m, long n)
     case FN_GETCPU * 8 + PATH_VDSO: LOOP(vgetcpu(&cpu, &node, NULL)); break;
     case FN_GETCPU * 8 + PATH_LIBC: LOOP(getcpu(&cpu, &node)); break;
     case FN_GETCPU * 8 + PATH_SYSCALL: LOOP(syscall(SYS_getcpu, &cpu, &node, NULL)); break;
-    case FN_RDTIME * 8 + PATH_FLOOR: LOOP((sink += read_time(), 0)); break;
+    case FN_COUNTER * 8 + PATH_FLOOR: LOOP((sink += arch_counter(), 0)); break;
     case FN_EXEC * 8 + PATH_EXEC: LOOP(exec_once(self_path, "--exit")); break;
     case FN_EXEC_NOLIBC * 8 + PATH_EXEC: LOOP(exec_once(EXIT0_PATH, NULL)); break;
     default: bad = 1;
     }
-    uint64_t t1 = read_time();
+    uint64_t t1 = arch_counter();
 #undef LOOP
     if (bad)
         m->failed = 1;
@@ -174,16 +168,16 @@ static void measure(struct meas *m)
     m->spread = m->ns > 0 ? 100.0 * (p90 - p10) / m->ns : NAN;
 }
 
-/* ns per rdtime tick, against CLOCK_MONOTONIC read by the syscall over ~50 ms. */
+/* ns per counter tick, against CLOCK_MONOTONIC read by the syscall over ~50 ms. */
 static double measure_ns_per_tick(void)
 {
     struct timespec a, b;
     syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &a);
-    uint64_t t0 = read_time();
+    uint64_t t0 = arch_counter();
     do
         syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &b);
     while ((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec) < 50000000LL);
-    uint64_t t1 = read_time();
+    uint64_t t1 = arch_counter();
     double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
     return t1 > t0 ? ns / (double)(t1 - t0) : NAN;
 }
@@ -228,14 +222,17 @@ int main(int argc, char **argv)
     if (have_vdso) {
         int ok = vdso_open(&v, ehdr) == 0;
         if (ok) {
-            vgettime = (gettime_fn)vdso_sym(&v, "__vdso_clock_gettime", "LINUX_4.15");
-            vgettimeofday = (gettimeofday_fn)vdso_sym(&v, "__vdso_gettimeofday", "LINUX_4.15");
-            vgetres = (getres_fn)vdso_sym(&v, "__vdso_clock_getres", "LINUX_4.15");
-            vgetcpu = (getcpu_fn)vdso_sym(&v, "__vdso_getcpu", "LINUX_4.15");
+            vgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
+            vgettimeofday = (gettimeofday_fn)vdso_sym(&v, VDSO_GETTIMEOFDAY, VDSO_VERSION);
+            vgetres = (getres_fn)vdso_sym(&v, VDSO_CLOCK_GETRES, VDSO_VERSION);
+#ifdef VDSO_GETCPU
+            vgetcpu = (getcpu_fn)vdso_sym(&v, VDSO_GETCPU, VDSO_VERSION);
+            ok = ok && vgetcpu;
+#endif
         }
-        if (!check(ok && vgettime && vgettimeofday && vgetres && vgetcpu,
-                   "the vDSO at %#lx exports clock_gettime, gettimeofday, clock_getres and "
-                   "getcpu at LINUX_4.15", (unsigned long)ehdr))
+        if (!check(ok && vgettime && vgettimeofday && vgetres,
+                   "the vDSO at %#lx exports clock_gettime, gettimeofday, clock_getres%s at " VDSO_VERSION,
+                   (unsigned long)ehdr, vgetcpu ? " and getcpu" : ""))
             return check_summary();
     } else {
         printf("bench: no vDSO mapped (no AT_SYSINFO_EHDR): path=vdso is not measured, "
@@ -244,7 +241,7 @@ int main(int argc, char **argv)
 
     ns_per_tick = measure_ns_per_tick();
     if (!check(isfinite(ns_per_tick) && ns_per_tick > 0,
-               "rdtime counts at %.3f MHz (against CLOCK_MONOTONIC over 50 ms)", 1e3 / ns_per_tick))
+               COUNTER_NAME " counts at %.3f MHz (against CLOCK_MONOTONIC over 50 ms)", 1e3 / ns_per_tick))
         return check_summary();
 
     /* Everything to measure, in table order. */
@@ -255,18 +252,20 @@ int main(int argc, char **argv)
         int n_clocks = call_fns[f] == FN_GETTIME ? N_VDSO_CLOCKS : 1;
         for (int c = 0; c < n_clocks; c++) {
             int clock = call_fns[f] == FN_GETTIME ? c : call_fns[f] == FN_GETRES ? 1 : -1;
-            for (enum path p = have_vdso ? PATH_VDSO : PATH_LIBC; p <= PATH_SYSCALL; p++)
+            /* arm64's vDSO has no getcpu. */
+            int vdso_has = have_vdso && (call_fns[f] != FN_GETCPU || vgetcpu);
+            for (enum path p = vdso_has ? PATH_VDSO : PATH_LIBC; p <= PATH_SYSCALL; p++)
                 ms[n++] = (struct meas){.fn = call_fns[f], .clock = clock, .path = p};
         }
     }
-    ms[n++] = (struct meas){.fn = FN_RDTIME, .clock = -1, .path = PATH_FLOOR};
+    ms[n++] = (struct meas){.fn = FN_COUNTER, .clock = -1, .path = PATH_FLOOR};
     ms[n++] = (struct meas){.fn = FN_EXEC, .clock = -1, .path = PATH_EXEC};
     ms[n++] = (struct meas){.fn = FN_EXEC_NOLIBC, .clock = -1, .path = PATH_EXEC};
     for (int i = 0; i < n; i++)
         measure(&ms[i]);
 
     /* The table. */
-    printf("\nbench: ns per call = median of %d batches timed with rdtime (~%.1f ms each, "
+    printf("\nbench: ns per call = median of %d batches timed with " COUNTER_NAME " (~%.1f ms each, "
            "~%.0f ms for exec); spread = (p90 - p10) / median over the batches\n",
            REPEATS, CALL_BATCH_NS / 1e6, EXEC_BATCH_NS / 1e6);
     printf("%-14s %-17s %19s %19s %19s\n", "fn", "clock", "vdso (spread)", "libc (spread)",
@@ -279,8 +278,8 @@ int main(int argc, char **argv)
             print_cell(find(ms, n, ms[i].fn, ms[i].clock, p));
         putchar('\n');
     }
-    const struct meas *floor_m = find(ms, n, FN_RDTIME, -1, PATH_FLOOR);
-    printf("%-14s %-17s", "rdtime", "- (floor)");
+    const struct meas *floor_m = find(ms, n, FN_COUNTER, -1, PATH_FLOOR);
+    printf("%-14s %-17s", "counter", "- (floor)");
     print_cell(floor_m);
     putchar('\n');
     for (enum fn f = FN_EXEC; f <= FN_EXEC_NOLIBC; f++) {
@@ -301,7 +300,7 @@ int main(int argc, char **argv)
     if (mono_vdso && mono_sys && mono_vdso->ns > 0 && floor_m->ns > 0) {
         printf("BENCH speedup fn=clock_gettime clock=MONOTONIC vdso_over_syscall=%.1f\n",
                mono_sys->ns / mono_vdso->ns);
-        printf("BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_rdtime=%.1f\n",
+        printf("BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_counter=%.1f\n",
                mono_vdso->ns / floor_m->ns);
     }
     putchar('\n');

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "vdso_arch.h"
 #include "vdso_lookup.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -263,8 +264,8 @@ int main(void)
     struct vdso v;
     uintptr_t ehdr = getauxval(AT_SYSINFO_EHDR);
     int ok = ehdr && vdso_open(&v, ehdr) == 0;
-    vgettime = ok ? (gettime_fn)vdso_sym(&v, "__vdso_clock_gettime", "LINUX_4.15") : NULL;
-    vgettimeofday = ok ? (gettimeofday_fn)vdso_sym(&v, "__vdso_gettimeofday", "LINUX_4.15") : NULL;
+    vgettime = ok ? (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION) : NULL;
+    vgettimeofday = ok ? (gettimeofday_fn)vdso_sym(&v, VDSO_GETTIMEOFDAY, VDSO_VERSION) : NULL;
     if (!check(vgettime && vgettimeofday, "the vDSO's clock_gettime and gettimeofday resolve (AT_SYSINFO_EHDR %#lx)",
                (unsigned long)ehdr))
         return check_summary();

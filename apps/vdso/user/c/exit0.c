@@ -2,12 +2,8 @@
  *
  * bench execs it (fn=exec_nolibc) to time fork + execve + waitpid with the
  * least user-space work after the kernel's exec: no libc start-up, no look at
- * the vDSO. Built with -static -nostdlib; riscv64 only.
+ * the vDSO. Built with -static -nostdlib.
  */
-__attribute__((noreturn)) void _start(void)
-{
-    __asm__ volatile("li a7, 93\n" /* __NR_exit */
-                     "li a0, 0\n"
-                     "ecall");
-    __builtin_unreachable();
-}
+#include "vdso_arch.h"
+
+__attribute__((noreturn)) void _start(void) { arch_exit(0); }

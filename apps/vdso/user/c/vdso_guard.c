@@ -80,19 +80,17 @@
 #include <unwind.h>
 
 #include "check.h"
+#include "vdso_arch.h"
 #include "vdso_lookup.h"
 
 #define PAGE 4096UL
-/* The layout of the kernel under test (Linux 6.1's riscv64 one). -D can
+/* The layout of the kernel under test (Linux 6.1's riscv64 and arm64 one). -D can
  * override it to try Part A on another Linux (x86_64's [vvar] differs). */
 #ifndef VVAR_SIZE
 #define VVAR_SIZE 8192UL /* [vvar]: the data page and the time-namespace page */
 #endif
 #ifndef VVAR_BELOW
 #define VVAR_BELOW VVAR_SIZE /* [vvar] starts this far below AT_SYSINFO_EHDR */
-#endif
-#ifndef VDSO_VERSION
-#define VDSO_VERSION "LINUX_4.15"
 #endif
 #ifndef VD_STRIDE /* vdso_data[2] at the start of data page 0: size, fields */
 #define VD_STRIDE 240
@@ -895,14 +893,14 @@ static int verify_main(const char *hash, const char *len)
           (unsigned long)text, n, (unsigned long long)got, len, hash);
     struct vdso v;
     if (text && vdso_open(&v, text) == 0)
-        vgettime = (gettime_fn)vdso_sym(&v, "__vdso_clock_gettime", VDSO_VERSION);
+        vgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
     check(vclock_ok(), "exec'd: the vDSO CLOCK_MONOTONIC lies between two syscalls");
     return check_failed ? 1 : 0;
 }
 
 static void part_a(void)
 {
-    if (!check(text != 0 && vgettime != NULL, "AT_SYSINFO_EHDR = %#lx, __vdso_clock_gettime@%s = %p",
+    if (!check(text != 0 && vgettime != NULL, "AT_SYSINFO_EHDR = %#lx, " VDSO_CLOCK_GETTIME "@%s = %p",
                (unsigned long)text, VDSO_VERSION, (void *)vgettime) ||
         setup_part_a())
         return;
@@ -1504,8 +1502,8 @@ int main(int argc, char **argv)
     text = getauxval(AT_SYSINFO_EHDR);
     struct vdso v;
     if (text && vdso_open(&v, text) == 0) {
-        vgettime = (gettime_fn)vdso_sym(&v, "__vdso_clock_gettime", VDSO_VERSION);
-        vsigreturn = vdso_sym(&v, "__vdso_rt_sigreturn", VDSO_VERSION);
+        vgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
+        vsigreturn = vdso_sym(&v, VDSO_SIGRETURN, VDSO_VERSION);
     }
     part_a();
     part_b();

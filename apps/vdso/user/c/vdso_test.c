@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "vdso_arch.h"
 #include "vdso_lookup.h"
 
 #define NS_PER_SEC 1000000000LL
@@ -199,6 +200,10 @@ static void check_gettimeofday(void)
 
 static void check_getcpu_and_flush(void)
 {
+    if (!vgetcpu) {
+        check(vflush_icache == NULL, ARCH_NAME ": no getcpu and no flush_icache in the vDSO, as Linux's");
+        return;
+    }
     unsigned vc = ~0u, vn = ~0u, sc = ~0u, sn = ~0u;
     int rv = vgetcpu(&vc, &vn, NULL);
     int rs = (int)syscall(SYS_getcpu, &sc, &sn, NULL);
@@ -233,9 +238,9 @@ static void check_fallbacks(void)
 
 static void check_sigreturn_symbol(void)
 {
-    static const unsigned char linux_bytes[8] = {0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00};
+    static const unsigned char linux_bytes[8] = VDSO_SIGRETURN_BYTES;
     check(vsigreturn && !memcmp(vsigreturn, linux_bytes, 8),
-          "__vdso_rt_sigreturn is li a7,139; ecall (Linux's bytes)");
+          VDSO_SIGRETURN " is " VDSO_SIGRETURN_ASM " (Linux's bytes)");
 }
 
 static void check_libc_takes_the_vdso(void)
@@ -351,7 +356,7 @@ static int child_main(int fd)
     struct vdso v;
     struct timespec ts;
     int ok = ehdr && vdso_open(&v, ehdr) == 0;
-    gettime_fn f = ok ? (gettime_fn)vdso_sym(&v, "__vdso_clock_gettime", "LINUX_4.15") : NULL;
+    gettime_fn f = ok ? (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION) : NULL;
     ok = ok && f && f(CLOCK_MONOTONIC, &ts) == 0 && ts.tv_sec >= 0;
     if (write(fd, &ehdr, sizeof ehdr) != sizeof ehdr)
         ok = 0;
@@ -421,7 +426,8 @@ static void *reader_main(void *arg)
         prev = now;
         if ((r->reads & 1023) == 0) {
             unsigned cpu;
-            if (vgetcpu(&cpu, NULL, NULL) == 0 && cpu < 32)
+            if ((vgetcpu ? vgetcpu(&cpu, NULL, NULL) : (int)syscall(SYS_getcpu, &cpu, NULL, NULL)) == 0 &&
+                cpu < 32)
                 r->cpus_seen |= 1u << cpu;
         }
     } while (ts_ns(&now) - ts_ns(&start) < 300 * 1000000LL);
@@ -474,29 +480,30 @@ int main(int argc, char **argv)
         return check_summary();
     const Elf64_Ehdr *eh = (const void *)ehdr;
     check(!memcmp(eh->e_ident, ELFMAG, SELFMAG) && eh->e_ident[EI_CLASS] == ELFCLASS64 &&
-              eh->e_type == ET_DYN && eh->e_machine == EM_RISCV,
-          "the vDSO is a 64-bit riscv ET_DYN ELF image");
+              eh->e_type == ET_DYN && eh->e_machine == VDSO_MACHINE,
+          "the vDSO is a 64-bit " ARCH_NAME " ET_DYN ELF image");
     struct vdso v;
     if (!check(vdso_open(&v, ehdr) == 0, "the vDSO has DT_HASH, DT_SYMTAB, DT_STRTAB, DT_VERSYM, DT_VERDEF"))
         return check_summary();
 
-    static const char *names[] = {"__vdso_clock_gettime", "__vdso_gettimeofday", "__vdso_clock_getres",
-                                  "__vdso_getcpu", "__vdso_flush_icache", "__vdso_rt_sigreturn"};
-    void *syms[6];
     int found = 0;
-    for (int i = 0; i < 6; i++)
-        found += (syms[i] = vdso_sym(&v, names[i], "LINUX_4.15")) != NULL;
-    check(found == 6, "all 6 __vdso_* symbols resolve at version LINUX_4.15 (%d did)", found);
-    check(vdso_sym(&v, "__vdso_clock_gettime", "LINUX_2.6") == NULL,
-          "a wrong version node does not resolve");
-    if (found != 6)
+    for (int i = 0; i < VDSO_NR_EXPORTS; i++)
+        found += vdso_sym(&v, vdso_exports[i], VDSO_VERSION) != NULL;
+    check(found == VDSO_NR_EXPORTS, "all %d exports resolve at version " VDSO_VERSION " (%d did)",
+          VDSO_NR_EXPORTS, found);
+    check(vdso_sym(&v, VDSO_CLOCK_GETTIME, "LINUX_2.5") == NULL, "a wrong version node does not resolve");
+    if (found != VDSO_NR_EXPORTS)
         return check_summary();
-    vgettime = (gettime_fn)syms[0];
-    vgettimeofday = (gettimeofday_fn)syms[1];
-    vgetres = (getres_fn)syms[2];
-    vgetcpu = (getcpu_fn)syms[3];
-    vflush_icache = (flush_icache_fn)syms[4];
-    vsigreturn = syms[5];
+    vgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
+    vgettimeofday = (gettimeofday_fn)vdso_sym(&v, VDSO_GETTIMEOFDAY, VDSO_VERSION);
+    vgetres = (getres_fn)vdso_sym(&v, VDSO_CLOCK_GETRES, VDSO_VERSION);
+#ifdef VDSO_GETCPU
+    vgetcpu = (getcpu_fn)vdso_sym(&v, VDSO_GETCPU, VDSO_VERSION);
+#endif
+#ifdef VDSO_FLUSH_ICACHE
+    vflush_icache = (flush_icache_fn)vdso_sym(&v, VDSO_FLUSH_ICACHE, VDSO_VERSION);
+#endif
+    vsigreturn = vdso_sym(&v, VDSO_SIGRETURN, VDSO_VERSION);
 
     check_clocks_against_syscall();
     check_monotonic_never_backwards();
