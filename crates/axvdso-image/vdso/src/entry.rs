@@ -6,18 +6,23 @@
 //! exported under the arch's version node by the version script `build.rs`
 //! writes from `axvdso-abi`.
 //!
+//! Their C names are the arch's (`arch::entry_symbol!`): `__vdso_clock_gettime`
+//! on riscv64 and x86_64, `__kernel_clock_gettime` on aarch64. An entry point
+//! the arch's row does not list (`getcpu` on aarch64, as in Linux) is left out
+//! of the version script, so it is local and the link discards it.
+//!
 //! All return a C `long`: the value a Linux `int` entry returns, sign-extended,
 //! so a caller that declares either type reads it correctly.
 
 use crate::{
     abi::{OutPtr, Timespec, Timeval, Timezone},
-    arch::{Arch, VdsoArch},
+    arch::{Arch, VdsoArch, entry_symbol},
     gettime,
 };
 
-/// `int __vdso_clock_gettime(clockid_t clock, struct timespec *ts)`.
-#[unsafe(no_mangle)]
-pub extern "C" fn __vdso_clock_gettime(clock: i32, ts: OutPtr<'_, Timespec>) -> isize {
+/// `int clock_gettime(clockid_t clock, struct timespec *ts)`.
+#[unsafe(export_name = entry_symbol!("clock_gettime"))]
+pub extern "C" fn clock_gettime(clock: i32, ts: OutPtr<'_, Timespec>) -> isize {
     match ts {
         Some(out) => match gettime::clock_gettime::<Arch>(Arch::vvar_pages(), clock) {
             Some(now) => {
@@ -31,11 +36,11 @@ pub extern "C" fn __vdso_clock_gettime(clock: i32, ts: OutPtr<'_, Timespec>) -> 
     }
 }
 
-/// `int __vdso_clock_getres(clockid_t clock, struct timespec *res)`.
+/// `int clock_getres(clockid_t clock, struct timespec *res)`.
 ///
 /// `res` may be NULL: then only the validity of `clock` is reported.
-#[unsafe(no_mangle)]
-pub extern "C" fn __vdso_clock_getres(clock: i32, res: OutPtr<'_, Timespec>) -> isize {
+#[unsafe(export_name = entry_symbol!("clock_getres"))]
+pub extern "C" fn clock_getres(clock: i32, res: OutPtr<'_, Timespec>) -> isize {
     match gettime::clock_getres(Arch::vvar_pages(), clock) {
         Some(value) => {
             if let Some(out) = res {
@@ -47,11 +52,11 @@ pub extern "C" fn __vdso_clock_getres(clock: i32, res: OutPtr<'_, Timespec>) -> 
     }
 }
 
-/// `int __vdso_gettimeofday(struct timeval *tv, struct timezone *tz)`.
+/// `int gettimeofday(struct timeval *tv, struct timezone *tz)`.
 ///
 /// Either pointer may be NULL.
-#[unsafe(no_mangle)]
-pub extern "C" fn __vdso_gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>) -> isize {
+#[unsafe(export_name = entry_symbol!("gettimeofday"))]
+pub extern "C" fn gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>) -> isize {
     let pages = Arch::vvar_pages();
     let now = tv
         .as_ref()
@@ -69,18 +74,14 @@ pub extern "C" fn __vdso_gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Ti
     0
 }
 
-/// `long __vdso_getcpu(unsigned *cpu, unsigned *node, void *unused)`.
+/// `long getcpu(unsigned *cpu, unsigned *node, void *unused)`.
 ///
 /// Always the syscall: answering from user space needs a per-CPU value the
 /// kernel sets up for each CPU (Linux x86 uses a GDT segment limit read with
 /// `lsl`, and `rdpid` where the kernel programs `TSC_AUX`; Linux riscv makes
 /// the syscall too). Starry provides neither, and a wrong CPU number is worse
 /// than a slow one.
-#[unsafe(no_mangle)]
-pub extern "C" fn __vdso_getcpu(
-    cpu: OutPtr<'_, u32>,
-    node: OutPtr<'_, u32>,
-    unused: usize,
-) -> isize {
+#[unsafe(export_name = entry_symbol!("getcpu"))]
+pub extern "C" fn getcpu(cpu: OutPtr<'_, u32>, node: OutPtr<'_, u32>, unused: usize) -> isize {
     Arch::fallback_getcpu(cpu, node, unused)
 }

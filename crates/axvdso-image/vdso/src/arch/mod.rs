@@ -1,8 +1,10 @@
 //! What an architecture supplies to the generic core, and its own exports.
 //!
 //! Each `arch/<arch>.rs` defines `Arch`, implementing [`VdsoArch`]: the counter
-//! read, where the data pages are, and the fallback syscalls. The unsafe code
-//! of the vDSO lives there and nowhere else.
+//! read, where the data pages are, and the fallback syscalls; and the macro
+//! `entry_symbol!`, which gives an entry point of `entry.rs` its C name (the
+//! arch's prefix, which `axvdso-abi`'s row lists and the image checks
+//! require). The unsafe code of the vDSO lives there and nowhere else.
 
 use axvdso_abi::nr;
 use axvdso_vvar::{VVAR_SIZE, VvarPages};
@@ -12,15 +14,26 @@ use crate::abi::{OutPtr, Timespec, Timeval, Timezone, out_addr};
 #[cfg(target_arch = "riscv64")]
 mod riscv64;
 #[cfg(target_arch = "riscv64")]
-pub(crate) use riscv64::Arch;
+pub(crate) use riscv64::{Arch, entry_symbol};
 
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 #[cfg(target_arch = "x86_64")]
-pub(crate) use x86_64::Arch;
+pub(crate) use x86_64::{Arch, entry_symbol};
 
-#[cfg(not(any(target_arch = "riscv64", target_arch = "x86_64")))]
-compile_error!("axvdso vDSO: unsupported target architecture (supported: riscv64, x86_64)");
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
+#[cfg(target_arch = "aarch64")]
+pub(crate) use aarch64::{Arch, entry_symbol};
+
+#[cfg(not(any(
+    target_arch = "riscv64",
+    target_arch = "x86_64",
+    target_arch = "aarch64"
+)))]
+compile_error!(
+    "axvdso vDSO: unsupported target architecture (supported: riscv64, x86_64, aarch64)"
+);
 
 /// The hooks of the generic core (Linux: `asm/vdso/gettimeofday.h`).
 pub(crate) trait VdsoArch {

@@ -8,6 +8,15 @@ use axvdso_abi::nr;
 
 use super::VdsoArch;
 
+/// The C name of the entry point `$name` of `entry.rs`: Linux riscv64's
+/// `__vdso_` prefix.
+macro_rules! entry_symbol {
+    ($name:literal) => {
+        concat!("__vdso_", $name)
+    };
+}
+pub(crate) use entry_symbol;
+
 /// The riscv64 hooks.
 pub(crate) struct Arch;
 

@@ -12,6 +12,15 @@ use crate::{
     gettime,
 };
 
+/// The C name of the entry point `$name` of `entry.rs`: Linux x86_64's
+/// `__vdso_` prefix.
+macro_rules! entry_symbol {
+    ($name:literal) => {
+        concat!("__vdso_", $name)
+    };
+}
+pub(crate) use entry_symbol;
+
 /// The x86_64 hooks.
 pub(crate) struct Arch;
 
