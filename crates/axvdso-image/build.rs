@@ -58,7 +58,7 @@ fn run() -> Result<(), String> {
     let arch = Arch::from_target_arch(&target_arch).ok_or_else(|| {
         format!(
             "axvdso-image: unsupported target arch `{target_arch}`: the vDSO is built for \
-             riscv64 and x86_64 only"
+             riscv64, x86_64 and aarch64 only"
         )
     })?;
 

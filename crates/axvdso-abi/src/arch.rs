@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use linux_raw_sys::elf_uapi::{EM_RISCV, EM_X86_64};
+use linux_raw_sys::elf_uapi::{EM_AARCH64, EM_RISCV, EM_X86_64};
 
 /// A symbol a vDSO exports, under its arch's version node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,48 @@ impl Export {
     }
 }
 
+/// The symbol hash tables an image carries: the linker's `--hash-style`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HashStyle {
+    /// `DT_HASH` only, as Linux's arm64 image (see [`Arch::mishashed_lookups`]).
+    Sysv,
+    /// Both `DT_HASH`, the only one musl reads, and `DT_GNU_HASH`, which glibc
+    /// prefers.
+    Both,
+}
+
+impl HashStyle {
+    /// The value of the linker's `--hash-style` option.
+    pub const fn linker_value(self) -> &'static str {
+        match self {
+            Self::Sysv => "sysv",
+            Self::Both => "both",
+        }
+    }
+
+    /// Whether the image has a `DT_GNU_HASH` table.
+    pub const fn has_gnu_hash(self) -> bool {
+        matches!(self, Self::Both)
+    }
+}
+
+/// A lookup a known consumer makes with the hashes of another name.
+///
+/// It walks the `DT_HASH` chain of the bucket of
+/// [`hashed_as`](Self::hashed_as)'s ELF hash and compares names there, so it
+/// finds [`name`](Self::name) only if both hashes fall into the same bucket:
+/// the bucket count must divide their difference. With a `DT_GNU_HASH`
+/// table present the consumer uses that one instead and never finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MishashedLookup {
+    /// The consumer, for messages.
+    pub consumer: &'static str,
+    /// The export it looks up (one of the arch's [`exports`](Arch::exports)).
+    pub name: &'static str,
+    /// The name whose hashes it uses instead.
+    pub hashed_as: &'static str,
+}
+
 /// An architecture axvdso builds vDSO images for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Arch {
@@ -43,6 +85,8 @@ pub enum Arch {
     Riscv64,
     /// x86_64.
     X86_64,
+    /// 64-bit Arm (AArch64).
+    Aarch64,
 }
 
 /// The facts of one arch.
@@ -54,7 +98,16 @@ struct Row {
     version_node: &'static str,
     /// In the order Linux's version script lists them.
     exports: &'static [Export],
-    sigreturn: Option<&'static str>,
+    sigreturn: Option<Sigreturn>,
+    hash_style: HashStyle,
+    version_node_symbol: bool,
+    mishashed_lookups: &'static [MishashedLookup],
+}
+
+/// The signal-return code: its symbol and its exact bytes.
+struct Sigreturn {
+    symbol: &'static str,
+    code: &'static [u8],
 }
 
 /// One row per arch: adding an arch is a variant of [`Arch`] and a row here.
@@ -73,7 +126,14 @@ const TABLE: &[Row] = &[
             Export::function("__vdso_getcpu"),
             Export::function("__vdso_flush_icache"),
         ],
-        sigreturn: Some("__vdso_rt_sigreturn"),
+        // li a7, 139 ; ecall (uncompressed).
+        sigreturn: Some(Sigreturn {
+            symbol: "__vdso_rt_sigreturn",
+            code: &[0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00],
+        }),
+        hash_style: HashStyle::Both,
+        version_node_symbol: false,
+        mishashed_lookups: &[],
     },
     Row {
         arch: Arch::X86_64,
@@ -95,6 +155,41 @@ const TABLE: &[Row] = &[
         ],
         // libcs always pass their own restorer (`SA_RESTORER`).
         sigreturn: None,
+        hash_style: HashStyle::Both,
+        version_node_symbol: false,
+        mishashed_lookups: &[],
+    },
+    Row {
+        arch: Arch::Aarch64,
+        name: "aarch64",
+        // Soft-float: the vDSO must not touch the caller's FP/SIMD registers.
+        rust_target: "aarch64-unknown-none-softfloat",
+        e_machine: EM_AARCH64 as u16,
+        version_node: "LINUX_2.6.39",
+        // arch/arm64/kernel/vdso/vdso.lds.S
+        exports: &[
+            Export::function("__kernel_rt_sigreturn"),
+            Export::function("__kernel_gettimeofday"),
+            Export::function("__kernel_clock_gettime"),
+            Export::function("__kernel_clock_getres"),
+        ],
+        // mov x8, #139 ; svc #0 (d2801168 d4000001).
+        sigreturn: Some(Sigreturn {
+            symbol: "__kernel_rt_sigreturn",
+            code: &[0x68, 0x11, 0x80, 0xd2, 0x01, 0x00, 0x00, 0xd4],
+        }),
+        // As Linux's arm64 image: Go 1.19 (below) uses DT_GNU_HASH when it is
+        // there, and then never finds its symbol.
+        hash_style: HashStyle::Sysv,
+        // As GNU ld writes for Linux. It also makes the dynamic symbol count,
+        // which is lld's DT_HASH bucket count, 6: one that Go 1.19's lookup
+        // below works with (5 does not).
+        version_node_symbol: true,
+        mishashed_lookups: &[MishashedLookup {
+            consumer: "Go 1.19's arm64 runtime (Debian bookworm)",
+            name: "__kernel_clock_gettime",
+            hashed_as: "__vdso_clock_gettime",
+        }],
     },
 ];
 
@@ -117,7 +212,7 @@ impl Arch {
         &TABLE[index]
     }
 
-    /// The `target_arch` name: `riscv64` or `x86_64`.
+    /// The `target_arch` name: `riscv64`, `x86_64` or `aarch64`.
     pub const fn name(self) -> &'static str {
         self.row().name
     }
@@ -148,7 +243,38 @@ impl Arch {
     /// (one of the [`exports`](Self::exports)), or `None` where libcs always
     /// pass their own restorer (`SA_RESTORER` on x86_64).
     pub const fn sigreturn_symbol(self) -> Option<&'static str> {
-        self.row().sigreturn
+        match &self.row().sigreturn {
+            Some(sigreturn) => Some(sigreturn.symbol),
+            None => None,
+        }
+    }
+
+    /// The exact bytes of [`sigreturn_symbol`](Self::sigreturn_symbol)'s
+    /// code: Linux's, which unwinders (libgcc, LLVM's libunwind) pattern-match
+    /// to recognise a signal frame.
+    pub const fn sigreturn_code(self) -> Option<&'static [u8]> {
+        match &self.row().sigreturn {
+            Some(sigreturn) => Some(sigreturn.code),
+            None => None,
+        }
+    }
+
+    /// The symbol hash tables of its images.
+    pub const fn hash_style(self) -> HashStyle {
+        self.row().hash_style
+    }
+
+    /// Whether its images also export an absolute symbol named after the
+    /// [`version_node`](Self::version_node), of that version, as GNU ld
+    /// writes for a version node (Linux's images have it; lld writes none).
+    pub const fn has_version_node_symbol(self) -> bool {
+        self.row().version_node_symbol
+    }
+
+    /// The lookups known consumers make with the wrong hashes, which its
+    /// images must nevertheless answer.
+    pub const fn mishashed_lookups(self) -> &'static [MishashedLookup] {
+        self.row().mishashed_lookups
     }
 }
 
@@ -164,7 +290,7 @@ mod tests {
 
     #[test]
     fn one_row_per_arch() {
-        for arch in [Arch::Riscv64, Arch::X86_64] {
+        for arch in [Arch::Riscv64, Arch::X86_64, Arch::Aarch64] {
             assert_eq!(TABLE.iter().filter(|row| row.arch == arch).count(), 1);
             assert_eq!(Arch::from_target_arch(arch.name()), Some(arch));
         }
@@ -176,9 +302,14 @@ mod tests {
     fn versions_are_what_libcs_look_up() {
         assert_eq!(Arch::Riscv64.version_node(), "LINUX_4.15");
         assert_eq!(Arch::X86_64.version_node(), "LINUX_2.6");
+        assert_eq!(Arch::Aarch64.version_node(), "LINUX_2.6.39");
         assert_eq!(
-            (Arch::Riscv64.e_machine(), Arch::X86_64.e_machine()),
-            (243, 62)
+            (
+                Arch::Riscv64.e_machine(),
+                Arch::X86_64.e_machine(),
+                Arch::Aarch64.e_machine()
+            ),
+            (243, 62, 183)
         );
     }
 
@@ -188,8 +319,20 @@ mod tests {
             Arch::Riscv64.sigreturn_symbol(),
             Some("__vdso_rt_sigreturn")
         );
+        assert_eq!(
+            Arch::Aarch64.sigreturn_symbol(),
+            Some("__kernel_rt_sigreturn")
+        );
         assert_eq!(Arch::X86_64.sigreturn_symbol(), None);
+        // mov x8, #139 ; svc #0
+        let words = [0xd280_1168u32, 0xd400_0001];
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        assert_eq!(Arch::Aarch64.sigreturn_code(), Some(&bytes[..]));
         for arch in Arch::all() {
+            assert_eq!(
+                arch.sigreturn_symbol().is_some(),
+                arch.sigreturn_code().is_some()
+            );
             if let Some(name) = arch.sigreturn_symbol() {
                 let export = arch.exports().iter().find(|e| e.name == name);
                 assert_eq!(export, Some(&Export::function(name)), "{arch}");
@@ -198,9 +341,31 @@ mod tests {
     }
 
     #[test]
+    fn hash_styles_are_linux_ones() {
+        assert_eq!(Arch::Riscv64.hash_style(), HashStyle::Both);
+        assert_eq!(Arch::X86_64.hash_style(), HashStyle::Both);
+        assert_eq!(Arch::Aarch64.hash_style(), HashStyle::Sysv);
+        assert_eq!(HashStyle::Sysv.linker_value(), "sysv");
+        assert!(!HashStyle::Sysv.has_gnu_hash() && HashStyle::Both.has_gnu_hash());
+        for arch in Arch::all() {
+            for lookup in arch.mishashed_lookups() {
+                // Only a DT_HASH-only image can answer it.
+                assert_eq!(arch.hash_style(), HashStyle::Sysv, "{arch}");
+                let export = arch.exports().iter().find(|e| e.name == lookup.name);
+                assert!(export.is_some(), "{arch}: {lookup:?}");
+            }
+        }
+    }
+
+    #[test]
     fn exports_are_unique_and_aliases_name_functions() {
         for arch in Arch::all() {
             let exports = arch.exports();
+            let prefix = if arch == Arch::Aarch64 {
+                "__kernel_"
+            } else {
+                "__vdso_"
+            };
             for (i, export) in exports.iter().enumerate() {
                 assert!(
                     exports[..i].iter().all(|e| e.name != export.name),
@@ -211,17 +376,42 @@ mod tests {
                     let target = exports.iter().find(|e| e.name == target);
                     assert!(target.is_some_and(|t| !t.is_weak()), "{arch}: {export:?}");
                 } else {
-                    assert!(export.name.starts_with("__vdso_"), "{arch}: {export:?}");
+                    // The arch's one prefix (Linux arm64 names them
+                    // `__kernel_*`, the others `__vdso_*`).
+                    assert!(export.name.starts_with(prefix), "{arch}: {export:?}");
                 }
             }
             // Every function libcs look up on every arch.
-            for name in [
-                "__vdso_clock_gettime",
-                "__vdso_gettimeofday",
-                "__vdso_clock_getres",
-            ] {
+            for name in ["clock_gettime", "gettimeofday", "clock_getres"] {
+                let name = format!("{prefix}{name}");
                 assert!(exports.iter().any(|e| e.name == name), "{arch}: {name}");
             }
         }
+    }
+
+    /// The ELF (SysV) hash of `name`, as `DT_HASH` uses it.
+    fn elf_hash(name: &str) -> u32 {
+        name.bytes().fold(0u32, |h, b| {
+            let h = (h << 4).wrapping_add(u32::from(b));
+            (h ^ ((h & 0xf000_0000) >> 24)) & 0x0fff_ffff
+        })
+    }
+
+    #[test]
+    fn mishashed_lookups_share_a_bucket_at_the_symbol_count() {
+        // lld's DT_HASH has one bucket per dynamic symbol, the null one
+        // included (the image tests check the real table).
+        assert_eq!(elf_hash("__kernel_clock_gettime"), 0x0b0c_d725);
+        assert_eq!(elf_hash("__vdso_clock_gettime"), 0x0d35_ec75);
+        assert_eq!(elf_hash("LINUX_2.6.39"), 0x075f_cb89);
+        for arch in Arch::all() {
+            let nbucket = 1 + arch.exports().len() + usize::from(arch.has_version_node_symbol());
+            for lookup in arch.mishashed_lookups() {
+                let bucket = |name| elf_hash(name) as usize % nbucket;
+                assert_eq!(bucket(lookup.name), bucket(lookup.hashed_as), "{arch}");
+            }
+        }
+        // Without the version-node symbol, aarch64's 5 buckets would not do.
+        assert_ne!(0x0b0c_d725 % 5, 0x0d35_ec75 % 5);
     }
 }

@@ -12,8 +12,3 @@ pub const PAGE_SIZE_4K: usize = 4096;
 /// `vdso_data` page and the time-namespace page of Linux 6.1. The image finds
 /// them PC-relative at `image - VVAR_NR_PAGES * PAGE_SIZE_4K`.
 pub const VVAR_NR_PAGES: usize = 2;
-
-/// The symbol hash tables an image carries (the linker's `--hash-style`):
-/// both `DT_HASH`, the only one musl reads, and `DT_GNU_HASH`, which glibc
-/// prefers.
-pub const HASH_STYLE: &str = "both";

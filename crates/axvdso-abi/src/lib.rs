@@ -7,7 +7,7 @@ mod image;
 mod linux;
 
 pub use self::{
-    arch::{Arch, Export},
-    image::{HASH_STYLE, PAGE_SIZE_4K, VDSO_SONAME, VVAR_NR_PAGES},
+    arch::{Arch, Export, HashStyle, MishashedLookup},
+    image::{PAGE_SIZE_4K, VDSO_SONAME, VVAR_NR_PAGES},
     linux::{clock_id, nr},
 };

@@ -189,6 +189,40 @@ pub enum ImageError {
         /// The symbol.
         name: &'static str,
     },
+    /// A dynamic entry the arch's images must not have (`DT_GNU_HASH` where
+    /// the hash style is `DT_HASH` only).
+    UnwantedDynamicEntry {
+        /// The tag.
+        tag: &'static str,
+        /// The arch.
+        arch: Arch,
+    },
+    /// The signal-return code is not the arch's exact bytes, so unwinders do
+    /// not recognise a signal frame.
+    WrongSigreturnCode {
+        /// The symbol.
+        name: &'static str,
+        /// The bytes found (the symbol's `st_size` of them).
+        found: Vec<u8>,
+        /// The bytes expected.
+        expected: &'static [u8],
+    },
+    /// The version node's own absolute symbol is missing, or not global,
+    /// absolute and of that version.
+    MissingVersionNodeSymbol {
+        /// The node.
+        node: &'static str,
+    },
+    /// A consumer's lookup with another name's hashes does not find its
+    /// symbol: the two hashes fall into different `DT_HASH` buckets.
+    MishashedLookupFailed {
+        /// The consumer.
+        consumer: &'static str,
+        /// The symbol it looks up.
+        name: &'static str,
+        /// The name whose hashes it uses.
+        hashed_as: &'static str,
+    },
     /// Some other inconsistency, described.
     Malformed {
         /// What is wrong.
@@ -291,12 +325,51 @@ impl fmt::Display for ImageError {
             Self::HashLookupFailed { table, name } => {
                 write!(f, "{table} lookup does not find symbol {name}")
             }
+            Self::UnwantedDynamicEntry { tag, arch } => write!(
+                f,
+                "has a {tag} dynamic entry, which {arch} images must not have \
+                 (hash style {})",
+                arch.hash_style().linker_value()
+            ),
+            Self::WrongSigreturnCode {
+                name,
+                found,
+                expected,
+            } => write!(
+                f,
+                "symbol {name} is {}, expected exactly {} (what unwinders match)",
+                hex(found),
+                hex(expected)
+            ),
+            Self::MissingVersionNodeSymbol { node } => write!(
+                f,
+                "has no global absolute symbol {node}@{node} (GNU ld's version-node symbol)"
+            ),
+            Self::MishashedLookupFailed {
+                consumer,
+                name,
+                hashed_as,
+            } => write!(
+                f,
+                "DT_HASH lookup of {name} with the hash of {hashed_as}, as {consumer} \
+                 makes it, does not find it"
+            ),
             Self::Malformed { what } => write!(f, "malformed: {what}"),
         }
     }
 }
 
 impl std::error::Error for ImageError {}
+
+/// `bytes` as hex, space separated: `d2 80 11 68`.
+fn hex(bytes: &[u8]) -> String {
+    let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if hex.is_empty() {
+        "empty".to_owned()
+    } else {
+        hex.join(" ")
+    }
+}
 
 /// The result of an image check.
 pub type ImageResult<T> = Result<T, ImageError>;

@@ -12,7 +12,7 @@ mod error;
 
 use std::mem::size_of;
 
-use axvdso_abi::{Arch, PAGE_SIZE_4K, VDSO_SONAME};
+use axvdso_abi::{Arch, MishashedLookup, PAGE_SIZE_4K, VDSO_SONAME};
 use object::{
     LittleEndian as LE, Pod, ReadRef, StringTable, U32, U64,
     elf::{self, Dyn64, FileHeader64, ProgramHeader64, SectionHeader64, Sym64, Versym},
@@ -62,12 +62,17 @@ impl ImageInfo {
 /// 3. no relocations: no `DT_RELA`/`DT_REL`/`DT_JMPREL`/`DT_RELR` table of
 ///    nonzero size, no `DT_TEXTREL` (nor `DF_TEXTREL` in `DT_FLAGS`), no
 ///    `SHT_RELA`/`SHT_REL`/`SHT_RELR` section;
-/// 4. `DT_HASH` (musl reads only this one), `DT_GNU_HASH`, `DT_SYMTAB`,
-///    `DT_STRTAB`, `DT_VERSYM`, `DT_VERDEF` and `DT_SONAME` present; the soname
-///    is `linux-vdso.so.1`;
+/// 4. `DT_HASH` (musl reads only this one), `DT_SYMTAB`, `DT_STRTAB`,
+///    `DT_VERSYM`, `DT_VERDEF` and `DT_SONAME` present; `DT_GNU_HASH` present
+///    or absent as the arch's [`HashStyle`](axvdso_abi::HashStyle) says; the
+///    soname is `linux-vdso.so.1`;
 /// 5. the verdef defines the arch's version node with the right ELF hash;
 /// 6. every export of the arch's row is a defined global or weak `STT_FUNC`
-///    of that version, inside the load, and both hash tables find it.
+///    of that version, inside the load, and every hash table finds it;
+/// 7. the signal-return code is the arch's exact bytes, and nothing more;
+/// 8. where the arch has one, the version node's own symbol is a global
+///    absolute symbol of that version;
+/// 9. the arch's mishashed lookups (Go 1.19 on arm64) find their symbol.
 ///
 /// # Errors
 ///
@@ -78,12 +83,20 @@ pub fn validate(image: &[u8], arch: Arch) -> ImageResult<ImageInfo> {
     let tags = DynamicTags::new(dynamic)?;
     check_relocations(image, header, tags)?;
     // Everything the loader reads must lie in what the kernel maps.
-    let tables = Tables::new(&image[..load_size], tags)?;
+    let tables = Tables::new(&image[..load_size], tags, arch)?;
     let node_ndx = check_version_node(&tables, arch)?;
     let exports = (arch.exports().iter())
         .map(|export| check_symbol(&tables, arch, export.name, node_ndx))
         .collect::<ImageResult<_>>()?;
-    Ok(ImageInfo { load_size, exports })
+    let info = ImageInfo { load_size, exports };
+    check_sigreturn(&tables, arch, &info)?;
+    if arch.has_version_node_symbol() {
+        check_version_node_symbol(&tables, arch, node_ndx)?;
+    }
+    for lookup in arch.mishashed_lookups() {
+        check_mishashed_lookup(&tables, lookup, node_ndx)?;
+    }
+    Ok(info)
 }
 
 fn check_header(image: &[u8], arch: Arch) -> ImageResult<&Elf> {
@@ -259,18 +272,28 @@ struct Tables<'a> {
     verdef: u64,
     verdefnum: usize,
     hash: u64,
-    gnu_hash: u64,
+    /// `DT_GNU_HASH`, where the arch's hash style has it.
+    gnu_hash: Option<u64>,
 }
 
 /// A version definition: `(vd_ndx, vd_flags, vd_hash, name)`.
 type VerdefEntry<'a> = (u16, u16, u32, &'a [u8]);
 
 impl<'a> Tables<'a> {
-    fn new(loaded: &'a [u8], tags: DynamicTags<'_>) -> ImageResult<Self> {
+    fn new(loaded: &'a [u8], tags: DynamicTags<'_>, arch: Arch) -> ImageResult<Self> {
         let need =
             |tag_value, tag| (tags.get(tag_value)).ok_or(ImageError::MissingDynamicEntry { tag });
         let hash = need(elf::DT_HASH, "DT_HASH")?;
-        let gnu_hash = need(elf::DT_GNU_HASH, "DT_GNU_HASH")?;
+        let gnu_hash = if arch.hash_style().has_gnu_hash() {
+            Some(need(elf::DT_GNU_HASH, "DT_GNU_HASH")?)
+        } else if tags.get(elf::DT_GNU_HASH).is_some() {
+            return Err(ImageError::UnwantedDynamicEntry {
+                tag: "DT_GNU_HASH",
+                arch,
+            });
+        } else {
+            None
+        };
         let symtab = need(elf::DT_SYMTAB, "DT_SYMTAB")?;
         let dynstr = need(elf::DT_STRTAB, "DT_STRTAB")?;
         let strsz = need(elf::DT_STRSZ, "DT_STRSZ")?;
@@ -491,9 +514,117 @@ fn check_hash_lookups(tables: &Tables<'_>, name: &'static str, index: usize) -> 
     let sysv = HashTable::<Elf>::parse(LE, rest(tables.hash)).ok();
     let sysv = sysv.and_then(|t| t.find(LE, name, elf::hash(name), version, &symbols, &versions));
     found("DT_HASH", sysv)?;
-    let gnu = GnuHashTable::<Elf>::parse(LE, rest(tables.gnu_hash)).ok();
+    let Some(gnu_hash) = tables.gnu_hash else {
+        return Ok(());
+    };
+    let gnu = GnuHashTable::<Elf>::parse(LE, rest(gnu_hash)).ok();
     let gnu = gnu.and_then(|t| t.find(LE, name, elf::gnu_hash(name), version, &symbols, &versions));
     found("DT_GNU_HASH", gnu)
+}
+
+/// The signal-return symbol's code is exactly the arch's bytes.
+fn check_sigreturn(tables: &Tables<'_>, arch: Arch, info: &ImageInfo) -> ImageResult<()> {
+    let (Some(name), Some(code)) = (arch.sigreturn_symbol(), arch.sigreturn_code()) else {
+        return Ok(());
+    };
+    let offset = info
+        .offset(name)
+        .expect("check_symbol checked every export");
+    let (_, sym) = (tables.symbols.iter().enumerate().skip(1))
+        .find(|(_, sym)| {
+            tables
+                .string(sym.st_name.get(LE))
+                .is_ok_and(|n| n == name.as_bytes())
+        })
+        .expect("check_symbol found it");
+    let size = sym.st_size.get(LE);
+    // check_symbol checked that the symbol lies in the load.
+    let found = &tables.loaded[offset..offset + to_usize(size)];
+    if found != code {
+        return Err(ImageError::WrongSigreturnCode {
+            name,
+            found: found.to_vec(),
+            expected: code,
+        });
+    }
+    Ok(())
+}
+
+/// The version node's own symbol, as GNU ld writes it: a global absolute
+/// symbol, named and versioned after the node.
+fn check_version_node_symbol(tables: &Tables<'_>, arch: Arch, node_ndx: u16) -> ImageResult<()> {
+    let node = arch.version_node();
+    let found = (tables.symbols.iter().enumerate().skip(1)).find(|(_, sym)| {
+        tables
+            .string(sym.st_name.get(LE))
+            .is_ok_and(|n| n == node.as_bytes())
+    });
+    let ok = found.is_some_and(|(index, sym)| {
+        sym.st_shndx.get(LE) == elf::SHN_ABS
+            && sym.st_bind() == elf::STB_GLOBAL
+            && tables.versyms[index].0.get(LE).index().0 == node_ndx
+    });
+    if !ok {
+        return Err(ImageError::MissingVersionNodeSymbol { node });
+    }
+    Ok(())
+}
+
+/// What the consumer does: walk the `DT_HASH` chain of the bucket of
+/// `hashed_as`'s ELF hash, and take the first symbol there with the name, a
+/// function (or untyped) global or weak definition of the arch's version
+/// (Go 1.19's `vdsoParseSymbols`). It also needs `DT_GNU_HASH` absent, which
+/// the hash style required.
+fn check_mishashed_lookup(
+    tables: &Tables<'_>,
+    lookup: &MishashedLookup,
+    node_ndx: u16,
+) -> ImageResult<()> {
+    let failed = ImageError::MishashedLookupFailed {
+        consumer: lookup.consumer,
+        name: lookup.name,
+        hashed_as: lookup.hashed_as,
+    };
+    let header = &table::<elf::HashHeader<LE>>(tables.loaded, tables.hash, 8, "DT_HASH header")?[0];
+    let nbucket = u64::from(header.bucket_count.get(LE));
+    let nchain = u64::from(header.chain_count.get(LE));
+    let words: &[U32<LE>] = table(
+        tables.loaded,
+        tables.hash + 8,
+        4 * (nbucket + nchain),
+        "DT_HASH",
+    )?;
+    if nbucket == 0 {
+        return Err(failed);
+    }
+    let (buckets, chains) = words.split_at(to_usize(nbucket));
+    let bucket = u64::from(elf::hash(lookup.hashed_as.as_bytes())) % nbucket;
+    let mut index = buckets[to_usize(bucket)].get(LE);
+    // A chain longer than the table loops.
+    for _ in 0..nchain {
+        if index == 0 {
+            break;
+        }
+        let (Some(sym), Some(versym)) = (
+            tables.symbols.get(index as usize),
+            tables.versyms.get(index as usize),
+        ) else {
+            break;
+        };
+        let name_matches = tables
+            .string(sym.st_name.get(LE))
+            .is_ok_and(|n| n == lookup.name.as_bytes());
+        if name_matches
+            && matches!(sym.st_type(), elf::STT_FUNC | elf::STT_NOTYPE)
+            && matches!(sym.st_bind(), elf::STB_GLOBAL | elf::STB_WEAK)
+            && sym.st_shndx.get(LE) != elf::SHN_UNDEF
+            && versym.0.get(LE).0 & !elf::VERSYM_HIDDEN.0 == node_ndx
+        {
+            return Ok(());
+        }
+        index = chains.get(index as usize).map_or(0, |next| next.get(LE));
+    }
+    Err(failed)
 }
 
 /// The `Malformed` error for a structure (`what`) that `object` refused.

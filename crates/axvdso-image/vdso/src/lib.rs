@@ -1,24 +1,27 @@
-//! The axvdso vDSO: `linux-vdso.so.1` for riscv64 and x86_64, written in Rust.
+//! The axvdso vDSO: `linux-vdso.so.1` for riscv64, x86_64 and aarch64, written
+//! in Rust.
 //!
 //! This crate is compiled only by `axvdso-image`'s build script, for a bare
-//! target (`riscv64gc-unknown-none-elf`, `x86_64-unknown-none`) as a position
-//! independent static library, and linked by rust-lld with `link/vdso.lds` and
-//! the arch's version script (written from `axvdso-abi`'s table) into the
-//! shared object the kernel maps into every process. It never runs in the
-//! kernel.
+//! target (`riscv64gc-unknown-none-elf`, `x86_64-unknown-none`,
+//! `aarch64-unknown-none-softfloat`) as a position independent static
+//! library, and linked by rust-lld with `link/vdso.lds` and the arch's version
+//! script (written from `axvdso-abi`'s table) into the shared object the
+//! kernel maps into every process. It never runs in the kernel.
 //!
 //! - `gettime`: the generic core. It computes clock values from the data
 //!   pages it is given and says "cannot" instead of guessing.
 //! - `entry`: the exported C entry points shared by every arch; each one asks
 //!   the core and makes the real syscall when the core cannot answer.
 //! - `arch`: what an arch supplies (counter read, syscalls, where the data
-//!   pages are) and its own exports (riscv64 `__vdso_rt_sigreturn`, x86_64
+//!   pages are, the prefix of the entry points' names) and its own exports
+//!   (riscv64 `__vdso_rt_sigreturn`, aarch64 `__kernel_rt_sigreturn`, x86_64
 //!   `__vdso_time` and the unprefixed aliases).
 //! - `note`: the `Linux` version note.
 //!
 //! Unsafe code is confined to `arch/`: the counter read, the syscall
 //! instruction and the one computation of the data-page address. The only
-//! other `unsafe` keywords are the `#[unsafe(no_mangle)]` of the exports and
+//! other `unsafe` keywords are the `#[unsafe(no_mangle)]` and
+//! `#[unsafe(export_name)]` of the exports and
 //! the `unsafe extern` declaration of the never-defined symbol below.
 //!
 //! The image must contain no panic path: a panic could only hang or crash the
