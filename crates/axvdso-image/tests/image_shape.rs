@@ -1,8 +1,8 @@
-//! The shape of the images, for both arches, read with `object` through
+//! The shape of the images, for every arch, read with `object` through
 //! their section headers: what glibc, musl, Go and unwinders rely on.
 //!
-//! The riscv64 image (and an x86_64 one) is built here with the same builder
-//! code as `build.rs`, so these tests run on any host.
+//! Every arch's image is built here with the same builder code as
+//! `build.rs`, so these tests run on any host.
 
 mod support;
 
@@ -38,13 +38,16 @@ fn check_shape(data: &[u8], arch: Arch) {
     }
     assert!(data.len() <= PAGE_SIZE_4K, "the image outgrew a page");
 
-    // Dynamic section: both hash tables, versions, no relocations, no needs.
+    // Dynamic section: the arch's hash tables, versions, no relocations, no
+    // needs.
     let dynamic = image.file.elf_dynamic_table().unwrap();
     let soname = dynamic.iter().find(|d| d.tag == DT_SONAME);
     assert_eq!(dynamic.string(soname.unwrap()), Ok(VDSO_SONAME.as_bytes()));
-    for (tag, name) in TABLE_TAGS {
+    for (tag, name) in table_tags(arch) {
         assert!(image.dyn_entry(tag).is_some(), "{name} missing");
     }
+    let gnu_hash = image.dyn_entry(DT_GNU_HASH).is_some();
+    assert_eq!(gnu_hash, arch.hash_style().has_gnu_hash(), "DT_GNU_HASH");
     let absent = [
         DT_RELA,
         DT_RELASZ,
@@ -83,12 +86,20 @@ fn check_shape(data: &[u8], arch: Arch) {
         ]
     );
 
-    // Dynamic symbols: exactly the table's exports, all under the node.
+    // Dynamic symbols: exactly the table's exports, all under the node, and
+    // the node's own absolute symbol where the arch has it (as GNU ld writes).
     let syms = image.dynsyms();
     let names: BTreeSet<&str> = syms.iter().map(|s| s.name).collect();
-    let exports: BTreeSet<&str> = arch.exports().iter().map(|e| e.name).collect();
-    assert_eq!(names, exports);
-    assert_eq!(syms.len(), exports.len());
+    let mut expected: BTreeSet<&str> = arch.exports().iter().map(|e| e.name).collect();
+    if arch.has_version_node_symbol() {
+        expected.insert(node);
+        let sym = image.dynsym(node);
+        assert!(sym.absolute, "{sym:?}");
+        assert_eq!(sym.info.st_bind(), STB_GLOBAL, "{sym:?}");
+        assert_eq!((sym.value, sym.version), (0, Some(node)), "{sym:?}");
+    }
+    assert_eq!(names, expected);
+    assert_eq!(syms.len(), expected.len());
     let (text, text_size) = image.section(".text").expect(".text");
     for export in arch.exports() {
         let sym = image.dynsym(export.name);
@@ -107,7 +118,9 @@ fn check_shape(data: &[u8], arch: Arch) {
         // What a libc does finds it, at the same place.
         assert_eq!(image.lookup(sym.name, node), Some(sym.value), "{sym:?}");
         // ... and only under the right version.
-        assert_eq!(image.lookup(sym.name, "LINUX_2.6.39"), None);
+        for other in Arch::all().map(Arch::version_node).filter(|&n| n != node) {
+            assert_eq!(image.lookup(sym.name, other), None);
+        }
     }
 
     // The Linux version note: name "Linux", type 0, KERNEL_VERSION(6, 1, 0).
@@ -116,10 +129,14 @@ fn check_shape(data: &[u8], arch: Arch) {
     assert_eq!((note.name(), note.n_type(LE)), (&b"Linux"[..], NoteType(0)));
     assert_eq!(note.desc(), 0x06_01_00u32.to_le_bytes());
 
-    // Unwind tables: an FDE for every exported function.
+    // Unwind tables: an FDE for every exported function, starting at it or,
+    // for a signal trampoline, just before it (aarch64's `nop`).
     let fdes = eh_frame_fdes(&image);
-    for sym in &syms {
-        let found = fdes.iter().any(|f| f.start == sym.value);
+    for export in arch.exports() {
+        let sym = image.dynsym(export.name);
+        let found = fdes
+            .iter()
+            .any(|f| f.start == sym.value || f.covers(sym.value));
         assert!(found, "no FDE for {}", sym.name);
     }
 }
@@ -128,8 +145,16 @@ fn check_shape(data: &[u8], arch: Arch) {
 #[derive(Debug)]
 struct Fde {
     start: u64,
+    /// The size of the code it describes, in bytes.
+    len: u64,
     /// The augmentation string of its CIE.
     augmentation: String,
+}
+
+impl Fde {
+    fn covers(&self, address: u64) -> bool {
+        (self.start..self.start + self.len).contains(&address)
+    }
 }
 
 fn eh_frame_fdes(image: &Image<'_>) -> Vec<Fde> {
@@ -146,8 +171,11 @@ fn eh_frame_fdes(image: &Image<'_>) -> Vec<Fde> {
             let cie = fde + 4 - u32_at(fde + 4) as usize;
             assert_eq!(u32_at(cie + 4), 0, "CIE id");
             let augmentation = data[cie + 9..].split(|&b| b == 0).next().unwrap();
+            // The FDE: length, CIE pointer, pc_begin, then pc_range (udata4
+            // or sdata4, the encoding LLVM writes for every arch here).
             Fde {
                 start: signed(entry) as u64,
+                len: u64::from(u32_at(fde + 12)),
                 augmentation: String::from_utf8(augmentation.to_vec()).unwrap(),
             }
         })
@@ -162,22 +190,49 @@ fn built_images_have_the_shape() {
 }
 
 #[test]
-fn riscv64_rt_sigreturn_is_the_linux_trampoline() {
-    let data = built_image(Arch::Riscv64);
-    let image = Image::new(data);
-    let sigreturn = image.dynsym("__vdso_rt_sigreturn");
-    assert_eq!(sigreturn.size, 8);
-    let at = sigreturn.value as usize;
-    // li a7, 139 ; ecall -- uncompressed, as unwinders pattern-match them.
-    assert_eq!(
-        data[at..at + 8],
-        [0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00]
-    );
-    // Its CFI marks a signal frame ("S" augmentation), and nothing else does.
-    for fde in eh_frame_fdes(&image) {
-        let signal_frame = fde.augmentation.contains('S');
-        assert_eq!(signal_frame, fde.start == sigreturn.value, "{fde:?}");
+fn rt_sigreturn_is_the_linux_trampoline() {
+    for arch in Arch::all() {
+        let (Some(name), Some(code)) = (arch.sigreturn_symbol(), arch.sigreturn_code()) else {
+            continue;
+        };
+        let data = built_image(arch);
+        let image = Image::new(data);
+        let sigreturn = image.dynsym(name);
+        assert_eq!(sigreturn.size, 8, "{arch}");
+        let at = sigreturn.value as usize;
+        assert_eq!(data[at..at + 8], *code, "{arch}");
+        // Its CFI marks a signal frame ("S" augmentation), and nothing else
+        // does.
+        for fde in eh_frame_fdes(&image) {
+            let signal_frame = fde.augmentation.contains('S');
+            assert_eq!(signal_frame, fde.covers(sigreturn.value), "{arch}: {fde:?}");
+        }
     }
+    // riscv64: li a7, 139 ; ecall -- uncompressed, as unwinders match them.
+    assert_eq!(
+        Arch::Riscv64.sigreturn_code(),
+        Some(&[0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00][..])
+    );
+}
+
+#[test]
+fn aarch64_rt_sigreturn_has_the_linux_cfi() {
+    let data = built_image(Arch::Aarch64);
+    let image = Image::new(data);
+    let sigreturn = image.dynsym("__kernel_rt_sigreturn").value;
+    let word = |at: u64| u32::from_le_bytes(data[at as usize..][..4].try_into().unwrap());
+    // mov x8, #139 ; svc #0
+    assert_eq!(
+        [word(sigreturn), word(sigreturn + 4)],
+        [0xd280_1168, 0xd400_0001]
+    );
+    // The FDE starts at the `nop` just before the symbol, so an unwinder that
+    // subtracts 1 from the return address still finds it.
+    let fdes = eh_frame_fdes(&image);
+    let fde = fdes.iter().find(|f| f.covers(sigreturn)).expect("an FDE");
+    assert_eq!((fde.start, fde.len), (sigreturn - 4, 12));
+    assert_eq!(word(fde.start), 0xd503_201f, "nop");
+    assert!(fde.augmentation.contains('S'), "{fde:?}");
 }
 
 #[test]

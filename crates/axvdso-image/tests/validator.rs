@@ -13,18 +13,15 @@ use support::{
     validate::{IMAGE_SIZE_LIMIT, ImageError, validate},
 };
 
-/// The images to corrupt: the embedded one (the target's arch) and the other
-/// arch's, built here.
-fn images() -> [(Arch, Vec<u8>); 2] {
-    let other = if target_arch() == Arch::X86_64 {
-        Arch::Riscv64
-    } else {
-        Arch::X86_64
-    };
-    [
-        (target_arch(), vdso_elf().to_vec()),
-        (other, built_image(other).to_vec()),
-    ]
+/// The images to corrupt: the embedded one (the target's arch) and every
+/// other arch's, built here.
+fn images() -> Vec<(Arch, Vec<u8>)> {
+    let others = Arch::all().filter(|&arch| arch != target_arch());
+    let others = others.map(|arch| (arch, built_image(arch).to_vec()));
+    [(target_arch(), vdso_elf().to_vec())]
+        .into_iter()
+        .chain(others)
+        .collect()
 }
 
 /// Applies `corrupt` to a copy of each image and checks the error, which
@@ -84,18 +81,15 @@ fn header_defects() {
     );
     // The right image for the wrong arch.
     for (arch, image) in images() {
-        let other = if arch == Arch::X86_64 {
-            Arch::Riscv64
-        } else {
-            Arch::X86_64
-        };
-        assert_eq!(
-            validate(&image, other).map(|_| ()),
-            Err(ImageError::WrongMachine {
-                arch: other,
-                found: arch.e_machine()
-            })
-        );
+        for other in Arch::all().filter(|&other| other != arch) {
+            assert_eq!(
+                validate(&image, other).map(|_| ()),
+                Err(ImageError::WrongMachine {
+                    arch: other,
+                    found: arch.e_machine()
+                })
+            );
+        }
     }
 }
 
@@ -275,10 +269,34 @@ fn relocation_defects() {
 
 #[test]
 fn dynamic_table_defects() {
-    for (tag, name) in TABLE_TAGS.into_iter().chain([(DT_SONAME, "DT_SONAME")]) {
-        check(
-            |img, _| retag(img, tag, DT_DEBUG, 0),
-            |_| ImageError::MissingDynamicEntry { tag: name },
+    for (arch, image) in images() {
+        for (tag, name) in table_tags(arch)
+            .into_iter()
+            .chain([(DT_SONAME, "DT_SONAME")])
+        {
+            let mut broken = image.clone();
+            retag(&mut broken, tag, DT_DEBUG, 0);
+            assert_eq!(
+                validate(&broken, arch).map(|_| ()),
+                Err(ImageError::MissingDynamicEntry { tag: name }),
+                "{arch}"
+            );
+        }
+    }
+    // A DT_GNU_HASH where the arch has DT_HASH only (Go would use it).
+    for (arch, image) in images() {
+        if arch.hash_style().has_gnu_hash() {
+            continue;
+        }
+        let mut broken = image.clone();
+        let hash = Image::new(&image).dyn_entry(DT_HASH).unwrap().d_val.get(LE);
+        retag(&mut broken, DT_SYMENT, DT_GNU_HASH, hash);
+        assert_eq!(
+            validate(&broken, arch).map(|_| ()),
+            Err(ImageError::UnwantedDynamicEntry {
+                tag: "DT_GNU_HASH",
+                arch
+            })
         );
     }
     // A soname other than linux-vdso.so.1 (also the base version's name).
@@ -295,12 +313,18 @@ fn dynamic_table_defects() {
 
 #[test]
 fn version_defects() {
-    // The node renamed: LINUX_2.6 -> LINUX_2.7, LINUX_4.15 -> LINUX_4.16.
+    // The node renamed: LINUX_2.6 -> LINUX_2.7, LINUX_4.15 -> LINUX_4.16
+    // (every copy of the name: aarch64's own symbol has another one).
     check(
         |img, arch| {
             let node = arch.version_node();
-            let at = Image::new(img).dynstr_at(node);
-            img[at + node.len() - 1] += 1;
+            let (start, size) = Image::new(img).section(".dynstr").unwrap();
+            let needle = [b"\0", node.as_bytes(), b"\0"].concat();
+            for at in start as usize..=(start + size) as usize - needle.len() {
+                if img[at..].starts_with(&needle) {
+                    img[at + node.len()] += 1;
+                }
+            }
         },
         |arch| ImageError::MissingVersionNode {
             node: arch.version_node(),
@@ -320,26 +344,27 @@ fn version_defects() {
     );
     // One symbol moved to the base version (index 1) or made local (0).
     check(
-        |img, _| {
-            let at = sym_at(img, "__vdso_clock_gettime").2;
+        |img, arch| {
+            let at = sym_at(img, entry(arch, "clock_gettime")).2;
             put_u16(img, at, 1)
         },
         |arch| ImageError::SymbolWrongVersion {
-            name: "__vdso_clock_gettime",
+            name: entry(arch, "clock_gettime"),
             expected: arch.version_node(),
             found: VDSO_SONAME.to_owned(),
         },
     );
     let message = {
         let mut image = vdso_elf().to_vec();
-        let at = sym_at(&image, "__vdso_clock_gettime").2;
+        let at = sym_at(&image, entry(target_arch(), "clock_gettime")).2;
         put_u16(&mut image, at, 0);
         validate(&image, target_arch()).unwrap_err().to_string()
     };
     assert_eq!(
         message,
         format!(
-            "symbol __vdso_clock_gettime has version *local*, expected {}",
+            "symbol {} has version *local*, expected {}",
+            entry(target_arch(), "clock_gettime"),
             target_arch().version_node()
         )
     );
@@ -349,53 +374,54 @@ fn version_defects() {
 fn symbol_defects() {
     // A name changed: __vdso_clock_getres -> __vdso_clock_getreX.
     check(
-        |img, _| {
-            let at = sym_at(img, "__vdso_clock_getres").1;
-            img[at + "__vdso_clock_getres".len() - 1] = b'X';
+        |img, arch| {
+            let name = entry(arch, "clock_getres");
+            let at = sym_at(img, name).1;
+            img[at + name.len() - 1] = b'X';
         },
         |arch| ImageError::MissingSymbol {
-            name: "__vdso_clock_getres",
+            name: entry(arch, "clock_getres"),
             version: arch.version_node(),
         },
     );
     check(
-        |img, _| {
-            let at = sym_at(img, "__vdso_getcpu").0 + 6;
+        |img, arch| {
+            let at = sym_at(img, entry(arch, "gettimeofday")).0 + 6;
             put_u16(img, at, 0)
         },
-        |_| ImageError::UndefinedSymbol {
-            name: "__vdso_getcpu",
+        |arch| ImageError::UndefinedSymbol {
+            name: entry(arch, "gettimeofday"),
         },
     );
     check(
-        |img, _| {
-            let (at, _, _, info) = sym_at(img, "__vdso_getcpu");
+        |img, arch| {
+            let (at, _, _, info) = sym_at(img, entry(arch, "gettimeofday"));
             img[at + 4] = SymbolInfo::new(info.st_bind(), STT_OBJECT).0;
         },
-        |_| ImageError::SymbolNotFunction {
-            name: "__vdso_getcpu",
+        |arch| ImageError::SymbolNotFunction {
+            name: entry(arch, "gettimeofday"),
             st_type: 1,
         },
     );
     check(
-        |img, _| {
-            let (at, _, _, info) = sym_at(img, "__vdso_getcpu");
+        |img, arch| {
+            let (at, _, _, info) = sym_at(img, entry(arch, "gettimeofday"));
             img[at + 4] = SymbolInfo::new(STB_LOCAL, info.st_type()).0;
         },
-        |_| ImageError::SymbolNotGlobal {
-            name: "__vdso_getcpu",
+        |arch| ImageError::SymbolNotGlobal {
+            name: entry(arch, "gettimeofday"),
             binding: 0,
         },
     );
     check_with(
-        |img, _| {
-            let at = sym_at(img, "__vdso_getcpu").0 + 8;
+        |img, arch| {
+            let at = sym_at(img, entry(arch, "gettimeofday")).0 + 8;
             put_u64(img, at, 0x10_0000)
         },
-        |_, image| ImageError::SymbolOutsideImage {
-            name: "__vdso_getcpu",
+        |arch, image| ImageError::SymbolOutsideImage {
+            name: entry(arch, "gettimeofday"),
             value: 0x10_0000,
-            size: Image::new(image).dynsym("__vdso_getcpu").size,
+            size: Image::new(image).dynsym(entry(arch, "gettimeofday")).size,
         },
     );
 }
@@ -416,18 +442,112 @@ fn hash_table_defects() {
         },
     );
     // The GNU bloom filter cleared: glibc finds nothing.
-    check(
-        |img, _| {
-            let gnu = Image::new(img).section(".gnu.hash").unwrap().0 as usize;
-            for word in 0..u32_at(img, gnu + 8) as usize {
-                put_u64(img, gnu + 16 + 8 * word, 0);
-            }
-        },
-        |arch| ImageError::HashLookupFailed {
-            table: "DT_GNU_HASH",
-            name: arch.exports()[0].name,
-        },
-    );
+    for (arch, image) in images() {
+        if !arch.hash_style().has_gnu_hash() {
+            continue;
+        }
+        let mut broken = image.clone();
+        let gnu = Image::new(&image).section(".gnu.hash").unwrap().0 as usize;
+        for word in 0..u32_at(&image, gnu + 8) as usize {
+            put_u64(&mut broken, gnu + 16 + 8 * word, 0);
+        }
+        assert_eq!(
+            validate(&broken, arch).map(|_| ()),
+            Err(ImageError::HashLookupFailed {
+                table: "DT_GNU_HASH",
+                name: arch.exports()[0].name,
+            })
+        );
+    }
+    // DT_HASH rebuilt with one bucket less: every name's own lookup still
+    // works, but Go 1.19's arm64 lookup with the hash of another name lands
+    // in another bucket.
+    for (arch, image) in images() {
+        for lookup in arch.mishashed_lookups() {
+            let mut broken = image.clone();
+            let nbucket = u32_at(
+                &image,
+                Image::new(&image).section(".hash").unwrap().0 as usize,
+            );
+            rehash_sysv(&mut broken, nbucket - 1);
+            assert_eq!(
+                validate(&broken, arch).map(|_| ()),
+                Err(ImageError::MishashedLookupFailed {
+                    consumer: lookup.consumer,
+                    name: lookup.name,
+                    hashed_as: lookup.hashed_as,
+                })
+            );
+            // The same rebuild with the original count is the original table.
+            let mut same = image.clone();
+            rehash_sysv(&mut same, nbucket);
+            assert_eq!(same, image, "{arch}: rehash_sysv");
+        }
+    }
+}
+
+/// Rewrites `DT_HASH` in place with `nbucket` buckets, as lld fills them
+/// (each symbol pushed on the front of its bucket's chain, in symbol order).
+fn rehash_sysv(img: &mut [u8], nbucket: u32) {
+    let names: Vec<String> = std::iter::once(String::new())
+        .chain(Image::new(img).dynsyms().iter().map(|s| s.name.to_owned()))
+        .collect();
+    let hash = Image::new(img).section(".hash").unwrap().0 as usize;
+    let nchain = names.len() as u32;
+    assert_eq!(u32_at(img, hash + 4), nchain);
+    let mut buckets = vec![0u32; nbucket as usize];
+    let mut chains = vec![0u32; nchain as usize];
+    for (index, name) in names.iter().enumerate().skip(1) {
+        let bucket = (object::elf::hash(name.as_bytes()) % nbucket) as usize;
+        chains[index] = buckets[bucket];
+        buckets[bucket] = index as u32;
+    }
+    put_u32(img, hash, nbucket);
+    for (i, word) in buckets.iter().chain(&chains).enumerate() {
+        put_u32(img, hash + 8 + 4 * i, *word);
+    }
+}
+
+#[test]
+fn arch_specific_defects() {
+    // One byte of the signal trampoline changed: unwinders no longer match it.
+    for (arch, image) in images() {
+        let (Some(name), Some(code)) = (arch.sigreturn_symbol(), arch.sigreturn_code()) else {
+            continue;
+        };
+        let mut broken = image.clone();
+        let at = Image::new(&image).dynsym(name).value as usize;
+        broken[at] ^= 0x01;
+        let mut found = code.to_vec();
+        found[0] ^= 0x01;
+        assert_eq!(
+            validate(&broken, arch).map(|_| ()),
+            Err(ImageError::WrongSigreturnCode {
+                name,
+                found,
+                expected: code
+            }),
+            "{arch}"
+        );
+    }
+    // The version node's own symbol made local, or moved into a section.
+    for (arch, image) in images() {
+        if !arch.has_version_node_symbol() {
+            continue;
+        }
+        let node = arch.version_node();
+        let (at, _, _, info) = sym_at(&image, node);
+        let mut local = image.clone();
+        local[at + 4] = SymbolInfo::new(STB_LOCAL, info.st_type()).0;
+        let mut in_section = image.clone();
+        put_u16(&mut in_section, at + 6, 1);
+        for broken in [local, in_section] {
+            assert_eq!(
+                validate(&broken, arch).map(|_| ()),
+                Err(ImageError::MissingVersionNodeSymbol { node })
+            );
+        }
+    }
 }
 
 #[test]
@@ -442,11 +562,12 @@ fn messages_name_the_defect() {
     );
 
     let mut broken = image.to_vec();
-    let at = sym_at(&broken, "__vdso_clock_getres").1;
+    let name = entry(target_arch(), "clock_getres");
+    let at = sym_at(&broken, name).1;
     broken[at + 2] = b'X';
     assert_eq!(
         validate(&broken, target_arch()).unwrap_err().to_string(),
-        format!("missing symbol __vdso_clock_getres@{node}")
+        format!("missing symbol {name}@{node}")
     );
 
     let mut broken = image.to_vec();
@@ -470,6 +591,32 @@ fn messages_name_the_defect() {
         validate(&broken, target_arch()).unwrap_err().to_string(),
         format!("verdef does not define version node {node}")
     );
+
+    // The arch-specific checks, on the aarch64 image.
+    let arch = Arch::Aarch64;
+    let a64 = built_image(arch);
+    let mut broken = a64.to_vec();
+    let at = Image::new(a64).dynsym("__kernel_rt_sigreturn").value as usize;
+    broken[at + 7] = 0xd5;
+    assert_eq!(
+        validate(&broken, arch).unwrap_err().to_string(),
+        "symbol __kernel_rt_sigreturn is 68 11 80 d2 01 00 00 d5, expected exactly \
+         68 11 80 d2 01 00 00 d4 (what unwinders match)"
+    );
+    let mut broken = a64.to_vec();
+    let hash = Image::new(a64).dyn_entry(DT_HASH).unwrap().d_val.get(LE);
+    retag(&mut broken, DT_SYMENT, DT_GNU_HASH, hash);
+    assert_eq!(
+        validate(&broken, arch).unwrap_err().to_string(),
+        "has a DT_GNU_HASH dynamic entry, which aarch64 images must not have (hash style sysv)"
+    );
+    let mut broken = a64.to_vec();
+    rehash_sysv(&mut broken, 5);
+    assert_eq!(
+        validate(&broken, arch).unwrap_err().to_string(),
+        "DT_HASH lookup of __kernel_clock_gettime with the hash of __vdso_clock_gettime, as \
+         Go 1.19's arm64 runtime (Debian bookworm) makes it, does not find it"
+    );
 }
 
 #[test]
@@ -477,8 +624,8 @@ fn offsets_past_the_address_space_are_errors_not_panics() {
     // Each table pointer (and e_shoff) set to the largest values: the
     // validator must report a defect, never overflow.
     for value in [u64::MAX, u64::MAX - 3, u64::MAX - 0x17] {
-        for (tag, _) in TABLE_TAGS {
-            for (arch, image) in images() {
+        for (arch, image) in images() {
+            for (tag, _) in table_tags(arch) {
                 let mut broken = image.clone();
                 put_u64(&mut broken, dyn_at(&image, tag) + 8, value);
                 assert!(

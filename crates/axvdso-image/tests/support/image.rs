@@ -10,8 +10,18 @@ use object::{
     read::elf::{ElfFile64, ProgramHeader as _, SectionHeader as _, SectionTable, Sym as _},
 };
 
-/// The dynamic entries that locate the tables every image has (the validator
-/// requires them, and `DT_SONAME`), with the names it reports them by.
+/// The dynamic entries that locate the tables an image has (the validator
+/// requires them, and `DT_SONAME`), with the names it reports them by:
+/// [`TABLE_TAGS`] but `DT_GNU_HASH` where the arch's images have none.
+pub fn table_tags(arch: axvdso_abi::Arch) -> Vec<(DynamicTag, &'static str)> {
+    let gnu = arch.hash_style().has_gnu_hash();
+    (TABLE_TAGS.into_iter())
+        .filter(|&(tag, _)| gnu || tag != elf::DT_GNU_HASH)
+        .collect()
+}
+
+/// The dynamic entries that locate the tables of an image of hash style
+/// "both".
 pub const TABLE_TAGS: [(DynamicTag, &str); 6] = [
     (elf::DT_HASH, "DT_HASH"),
     (elf::DT_GNU_HASH, "DT_GNU_HASH"),
@@ -31,6 +41,8 @@ pub struct DynSym<'a> {
     pub name: &'a str,
     pub info: SymbolInfo,
     pub defined: bool,
+    /// `SHN_ABS`.
+    pub absolute: bool,
     pub value: u64,
     pub size: u64,
     /// Its version, if not the base or local one.
@@ -141,6 +153,7 @@ impl<'a> Image<'a> {
                     name: std::str::from_utf8(name).unwrap(),
                     info: sym.st_info(),
                     defined: !sym.is_undefined(LE),
+                    absolute: sym.st_shndx(LE) == elf::SHN_ABS,
                     value: sym.st_value(LE),
                     size: sym.st_size(LE),
                     version: version
@@ -194,6 +207,17 @@ pub fn dyn_at(data: &[u8], tag: DynamicTag) -> usize {
 pub fn sym_at(data: &[u8], name: &str) -> (usize, usize, usize, SymbolInfo) {
     let sym = Image::new(data).dynsym(name);
     (sym.at, sym.name_at, sym.versym_at, sym.info)
+}
+
+/// The exported function of `arch` that implements the entry point `entry`
+/// (`clock_gettime` is `__vdso_clock_gettime` or `__kernel_clock_gettime`).
+pub fn entry(arch: axvdso_abi::Arch, entry: &str) -> &'static str {
+    (arch.exports().iter())
+        .find(|e| {
+            e.alias_of.is_none() && e.name.strip_suffix(entry).is_some_and(|p| p.ends_with('_'))
+        })
+        .unwrap_or_else(|| panic!("{arch} exports no {entry}"))
+        .name
 }
 
 /// The little-endian `u32` at `at`.
