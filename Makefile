@@ -78,9 +78,9 @@ BASE_SUFFIX   := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && p
 # with any count up to its capacity (0.12).
 SMP_PER_BUILD := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && printf %s "$$SMP_PER_BUILD"')
 # The kernel and guest run on the base's arches (scripts/base/$(STARRY).sh);
-# the vDSO image alone also builds for x86_64.
+# the vDSO image builds for every arch of axvdso-abi's table.
 KERNEL_ARCHS := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && printf %s "$$BASE_ARCHES"')
-VDSO_ARCHS   := $(KERNEL_ARCHS) x86_64
+VDSO_ARCHS   := riscv64 aarch64 x86_64
 ifeq ($(filter $(ARCH),$(VDSO_ARCHS)),)
   $(error ARCH=$(ARCH) is not supported: kernel on $(KERNEL_ARCHS) (STARRY=$(STARRY)), vDSO image on $(VDSO_ARCHS))
 endif

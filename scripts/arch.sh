@@ -3,13 +3,12 @@
 # Sourced (with ARCH set, default riscv64) by the scripts that build, boot or
 # set up for an arch; the Starry bases add only what differs per base and arch
 # (scripts/base/$STARRY.sh: the 0.2 base's platform crate). The vDSO image's
-# own per-arch facts (version node, exports, hash style) are a row of the
-# axvdso-abi crate, not here.
+# own per-arch facts (its Rust target, version node, exports, hash style) are
+# a row of the axvdso-abi crate, not here.
 #
 # Sets:
 #   ARCHES            every arch this table knows (ARCH= accepts these)
 #   KERNEL_TARGET     the bare-metal Rust target of the kernel
-#   VDSO_TARGET       the bare-metal Rust target of the vDSO image
 #   USER_TARGET       the Rust target of the guest's Rust std program
 #   GNU_TRIPLE        Debian's cross toolchain prefix (GNU_TRIPLE-gcc) and
 #                     its sysroot /usr/GNU_TRIPLE
@@ -32,7 +31,6 @@ arch_row() {
 case "$1" in
     riscv64)
         KERNEL_TARGET=riscv64gc-unknown-none-elf
-        VDSO_TARGET=riscv64gc-unknown-none-elf
         USER_TARGET=riscv64gc-unknown-linux-gnu
         GNU_TRIPLE=riscv64-linux-gnu
         DEB_ARCH=riscv64
@@ -49,7 +47,6 @@ case "$1" in
         ;;
     aarch64)
         KERNEL_TARGET=aarch64-unknown-none-softfloat
-        VDSO_TARGET=aarch64-unknown-none-softfloat
         USER_TARGET=aarch64-unknown-linux-gnu
         GNU_TRIPLE=aarch64-linux-gnu
         DEB_ARCH=arm64

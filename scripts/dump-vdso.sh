@@ -2,8 +2,10 @@
 # dump-vdso.sh - write the vDSO image that axvdso-image embeds for ARCH to
 # target/vdso/ARCH/vdso.so, for readelf/objdump.
 #
-# Usage: scripts/dump-vdso.sh [ARCH]      (riscv64 | x86_64; default riscv64)
+# Usage: scripts/dump-vdso.sh [ARCH]      (riscv64 | x86_64 | aarch64; default riscv64)
 #
+# The arch's bare-metal target comes from axvdso-abi's table (its
+# vdso_target example).
 # Builds axvdso-image for the arch's bare-metal target (its build.rs builds
 # and validates the image; AXVDSO_EXTERNAL_IMAGE selects an external one) and
 # copies the image its build script wrote into OUT_DIR.
@@ -11,11 +13,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ARCH=${1:-${ARCH:-riscv64}}
-case "$ARCH" in
-    riscv64) TARGET=riscv64gc-unknown-none-elf ;;
-    x86_64) TARGET=x86_64-unknown-none ;;
-    *) echo "dump-vdso: ARCH=$ARCH: the vDSO exists for riscv64 and x86_64" >&2; exit 1 ;;
-esac
+TARGET=$(cd "$ROOT" && cargo +stable run --quiet -p axvdso-abi --example vdso_target -- "$ARCH") ||
+    { echo "dump-vdso: ARCH=$ARCH: no vDSO target for it" >&2; exit 1; }
 
 out_dir=$(cd "$ROOT" && cargo +stable build --quiet -p axvdso-image --target "$TARGET" \
     --message-format=json-render-diagnostics |

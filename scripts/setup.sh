@@ -74,10 +74,11 @@ fi
 for c in clippy rustfmt; do
     have_comp stable "$c" || { say "[2/4] component $c for stable"; rustup component add --toolchain stable "$c"; }
 done
-stable_targets="x86_64-unknown-none"
+# the vDSO's bare-metal targets (axvdso-abi's table), the guests' Rust targets
+stable_targets=$(cd "$ROOT" && cargo +stable run --quiet -p axvdso-abi --example vdso_target)
 for a in $ARCHES; do
     arch_row "$a"
-    stable_targets+=" $USER_TARGET $VDSO_TARGET"
+    stable_targets+=" $USER_TARGET"
 done
 for t in $stable_targets; do
     have_comp stable "rust-std-$t" || { say "[2/4] target $t for stable"; rustup target add --toolchain stable "$t"; }
