@@ -54,7 +54,8 @@ case "$1" in
         GOARCH=arm64
         KBUILD_ARCH=arm64
         KBUILD_VDSO_TARGETS="vdso_prepare"
-        QEMU=(qemu-system-aarch64 -machine virt -cpu cortex-a72)
+        # -nic none: no default NIC, whose option ROM Debian ships in another package.
+        QEMU=(qemu-system-aarch64 -machine virt -cpu cortex-a72 -nic none)
         QEMU_PKG=qemu-system-arm
         ZIG_TARGET=aarch64-linux-musl
         # -mgeneral-regs-only and -mcpu from cc-rs pass through.

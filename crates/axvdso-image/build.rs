@@ -13,7 +13,8 @@
 //! table) in `OUT_DIR`.
 //!
 //! `AXVDSO_EXTERNAL_IMAGE=/abs/path/vdso.so` embeds that file instead of
-//! building one (riscv64 only: see `external_image`). Either way a defect
+//! building one (where Linux's image reads our data pages: see
+//! `external_image`). Either way a defect
 //! found by `build/validate` fails the build with a message naming it.
 
 use std::{
@@ -62,10 +63,11 @@ fn run() -> Result<(), String> {
         )
     })?;
 
-    let (origin, bytes) = match env::var_os(EXTERNAL_IMAGE_VAR) {
+    let (origin, bytes, kind) = match env::var_os(EXTERNAL_IMAGE_VAR) {
         Some(path) if !path.is_empty() => {
             let path = PathBuf::from(path);
-            (path.clone(), external_image(&path, arch)?)
+            let bytes = external_image(&path, arch)?;
+            (path, bytes, validate::Origin::External)
         }
         _ => {
             let toolchain = vdso_builder::Toolchain::from_env()?;
@@ -80,11 +82,11 @@ fn run() -> Result<(), String> {
                 println!("cargo::rerun-if-changed={}", input.display());
             }
             let bytes = read(&built.image)?;
-            (built.image, bytes)
+            (built.image, bytes, validate::Origin::Built)
         }
     };
 
-    let info = validate::validate(&bytes, arch)
+    let info = validate::validate_as(&bytes, arch, kind)
         .map_err(|err| format!("vDSO image {}: {err}", origin.display()))?;
 
     write(&out_dir.join("vdso.so"), &bytes)?;
@@ -112,10 +114,10 @@ fn external_image(path: &Path, arch: Arch) -> Result<Vec<u8>, String> {
             path.display()
         ));
     }
-    if arch != Arch::Riscv64 {
+    if !arch.linux_image_fits_our_data_pages() {
         return Err(format!(
-            "{EXTERNAL_IMAGE_VAR}={}: external images are supported for riscv64 only (a \
-             Linux-built {arch} vDSO expects another data-page arrangement)",
+            "{EXTERNAL_IMAGE_VAR}={}: no external image for {arch}: a Linux-built {arch} vDSO \
+             expects another data-page arrangement",
             path.display()
         ));
     }

@@ -102,6 +102,8 @@ struct Row {
     hash_style: HashStyle,
     version_node_symbol: bool,
     mishashed_lookups: &'static [MishashedLookup],
+    /// See [`Arch::linux_image_fits_our_data_pages`].
+    linux_data_pages: bool,
 }
 
 /// The signal-return code: its symbol and its exact bytes.
@@ -134,6 +136,7 @@ const TABLE: &[Row] = &[
         hash_style: HashStyle::Both,
         version_node_symbol: false,
         mishashed_lookups: &[],
+        linux_data_pages: true,
     },
     Row {
         arch: Arch::X86_64,
@@ -158,6 +161,7 @@ const TABLE: &[Row] = &[
         hash_style: HashStyle::Both,
         version_node_symbol: false,
         mishashed_lookups: &[],
+        linux_data_pages: false,
     },
     Row {
         arch: Arch::Aarch64,
@@ -190,6 +194,7 @@ const TABLE: &[Row] = &[
             name: "__kernel_clock_gettime",
             hashed_as: "__vdso_clock_gettime",
         }],
+        linux_data_pages: true,
     },
 ];
 
@@ -275,6 +280,14 @@ impl Arch {
     /// images must nevertheless answer.
     pub const fn mishashed_lookups(self) -> &'static [MishashedLookup] {
         self.row().mishashed_lookups
+    }
+
+    /// Whether Linux 6.1's own image for the arch reads the data pages we
+    /// map, where we map them (two pages directly below the image, the
+    /// generic `vdso_data` layout), so that it can run in place of ours.
+    /// x86_64's does not: its vvar area has more pages, in another order.
+    pub const fn linux_image_fits_our_data_pages(self) -> bool {
+        self.row().linux_data_pages
     }
 }
 

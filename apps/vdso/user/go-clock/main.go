@@ -1,6 +1,7 @@
 // go-clock reads the clock the way Go programs do (time.Now, time.Since) and
 // prints the PASS/FAIL markers of apps/vdso/user/c/check.h. The Go runtime
-// finds __vdso_clock_gettime@LINUX_4.15 itself; /proc/self/syscalls (the
+// finds the vDSO's clock_gettime itself (__vdso_clock_gettime@LINUX_4.15 on
+// riscv64, __kernel_clock_gettime@LINUX_2.6.39 on arm64); /proc/self/syscalls (the
 // kernel's per-process syscall counts) shows whether it used it.
 package main
 
@@ -16,8 +17,8 @@ import (
 
 const prog = "go-clock"
 
-// sysClockGettime is clock_gettime's syscall number on riscv64.
-const sysClockGettime = 113
+// sysClockGettime is clock_gettime's syscall number on the arch built for.
+const sysClockGettime = syscall.SYS_CLOCK_GETTIME
 
 var passed, failed int
 

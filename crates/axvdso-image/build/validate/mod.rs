@@ -58,7 +58,8 @@ impl ImageInfo {
 ///    [`IMAGE_SIZE_LIMIT`] bytes;
 /// 2. exactly one `PT_LOAD`, at address 0 and file offset 0, R+X and not W,
 ///    with no zero-filled tail; no `PT_TLS`; a `PT_DYNAMIC` inside the load;
-///    a `PT_NOTE` and a `PT_GNU_EH_FRAME`;
+///    a `PT_NOTE`, and for an image we built a `PT_GNU_EH_FRAME` (the CFI of
+///    its signal return; Linux's arm64 image has none);
 /// 3. no relocations: no `DT_RELA`/`DT_REL`/`DT_JMPREL`/`DT_RELR` table of
 ///    nonzero size, no `DT_TEXTREL` (nor `DF_TEXTREL` in `DT_FLAGS`), no
 ///    `SHT_RELA`/`SHT_REL`/`SHT_RELR` section;
@@ -68,7 +69,10 @@ impl ImageInfo {
 ///    soname is `linux-vdso.so.1`;
 /// 5. the verdef defines the arch's version node with the right ELF hash;
 /// 6. every export of the arch's row is a defined global or weak `STT_FUNC`
-///    of that version, inside the load, and every hash table finds it;
+///    of that version, inside the load, and every hash table finds it; an
+///    external image's signal return may be `STT_NOTYPE` (Linux's arm64
+///    `__kernel_rt_sigreturn` is a bare assembly label: the kernel only
+///    needs its address, no libc calls it);
 /// 7. the signal-return code is the arch's exact bytes, and nothing more;
 /// 8. where the arch has one, the version node's own symbol is a global
 ///    absolute symbol of that version;
@@ -78,15 +82,35 @@ impl ImageInfo {
 ///
 /// The [`ImageError`] naming the first defect found.
 pub fn validate(image: &[u8], arch: Arch) -> ImageResult<ImageInfo> {
+    validate_as(image, arch, Origin::Built)
+}
+
+/// Where an image comes from: the checks of an external (Linux-built) image
+/// are what its consumers need; an image we build must also carry what we
+/// promise beyond that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Built by this crate from the vDSO's sources.
+    Built,
+    /// Given by `AXVDSO_EXTERNAL_IMAGE` (Linux's own image).
+    External,
+}
+
+/// [`validate`], for an image of the given [`Origin`].
+///
+/// # Errors
+///
+/// The [`ImageError`] naming the first defect found.
+pub fn validate_as(image: &[u8], arch: Arch, origin: Origin) -> ImageResult<ImageInfo> {
     let header = check_header(image, arch)?;
-    let (load_size, dynamic) = check_segments(image, header)?;
+    let (load_size, dynamic) = check_segments(image, header, origin)?;
     let tags = DynamicTags::new(dynamic)?;
     check_relocations(image, header, tags)?;
     // Everything the loader reads must lie in what the kernel maps.
     let tables = Tables::new(&image[..load_size], tags, arch)?;
     let node_ndx = check_version_node(&tables, arch)?;
     let exports = (arch.exports().iter())
-        .map(|export| check_symbol(&tables, arch, export.name, node_ndx))
+        .map(|export| check_symbol(&tables, arch, export.name, node_ndx, origin))
         .collect::<ImageResult<_>>()?;
     let info = ImageInfo { load_size, exports };
     check_sigreturn(&tables, arch, &info)?;
@@ -131,7 +155,11 @@ fn check_header(image: &[u8], arch: Arch) -> ImageResult<&Elf> {
 }
 
 /// Returns the load size and the dynamic entries.
-fn check_segments<'a>(image: &'a [u8], header: &Elf) -> ImageResult<(usize, &'a [Dyn64<LE>])> {
+fn check_segments<'a>(
+    image: &'a [u8],
+    header: &Elf,
+    origin: Origin,
+) -> ImageResult<(usize, &'a [Dyn64<LE>])> {
     let phentsize = header.e_phentsize.get(LE);
     if usize::from(phentsize) != size_of::<ProgramHeader64<LE>>() {
         return Err(ImageError::BadEntrySize {
@@ -169,11 +197,15 @@ fn check_segments<'a>(image: &'a [u8], header: &Elf) -> ImageResult<(usize, &'a 
     let dynamic = of_type(elf::PT_DYNAMIC)
         .next()
         .ok_or(ImageError::NoDynamicSegment)?;
-    for (p_type, name) in [
-        (elf::PT_NOTE, "PT_NOTE"),
-        (elf::PT_GNU_EH_FRAME, "PT_GNU_EH_FRAME"),
+    for (p_type, name, required) in [
+        (elf::PT_NOTE, "PT_NOTE", true),
+        (
+            elf::PT_GNU_EH_FRAME,
+            "PT_GNU_EH_FRAME",
+            origin == Origin::Built,
+        ),
     ] {
-        if of_type(p_type).next().is_none() {
+        if required && of_type(p_type).next().is_none() {
             return Err(ImageError::MissingSegment { p_type: name });
         }
     }
@@ -433,6 +465,7 @@ fn check_symbol(
     arch: Arch,
     name: &'static str,
     node_ndx: u16,
+    origin: Origin,
 ) -> ImageResult<(&'static str, usize)> {
     let version = arch.version_node();
     // A linear scan first, to tell "absent" from "present but wrong".
@@ -446,7 +479,8 @@ fn check_symbol(
     if sym.st_shndx.get(LE) == elf::SHN_UNDEF {
         return Err(ImageError::UndefinedSymbol { name });
     }
-    if sym.st_type() != elf::STT_FUNC {
+    let untyped_ok = origin == Origin::External && arch.sigreturn_symbol() == Some(name);
+    if sym.st_type() != elf::STT_FUNC && !(untyped_ok && sym.st_type() == elf::STT_NOTYPE) {
         return Err(ImageError::SymbolNotFunction {
             name,
             st_type: sym.st_type().0,
