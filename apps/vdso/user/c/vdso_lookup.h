@@ -3,6 +3,8 @@
  * The way a libc does it, from the image the kernel maps at AT_SYSINFO_EHDR:
  * its PT_LOAD gives the load bias, PT_DYNAMIC the tables; a name is looked up
  * in DT_HASH and accepted only if it is a defined global or weak function
+ * (STT_FUNC, or STT_NOTYPE as glibc also accepts: Linux's arm64 image has its
+ * __kernel_rt_sigreturn as an untyped assembly label)
  * whose DT_VERSYM index names, in DT_VERDEF, the wanted version (hash and
  * string both). Used by vdso_test.c and bench.c.
  *
@@ -87,7 +89,8 @@ static inline void *vdso_sym(const struct vdso *v, const char *name, const char 
     const uint32_t *bucket = v->hash + 2, *chain = bucket + nbucket;
     for (uint32_t i = bucket[elf_hash(name) % nbucket]; i; i = chain[i]) {
         const Elf64_Sym *s = &v->symtab[i];
-        if (ELF64_ST_TYPE(s->st_info) == STT_FUNC && s->st_shndx != SHN_UNDEF &&
+        int type = ELF64_ST_TYPE(s->st_info);
+        if ((type == STT_FUNC || type == STT_NOTYPE) && s->st_shndx != SHN_UNDEF &&
             (ELF64_ST_BIND(s->st_info) == STB_GLOBAL || ELF64_ST_BIND(s->st_info) == STB_WEAK) &&
             !strcmp(name, v->strtab + s->st_name) && version_matches(v, i, version))
             return (void *)(v->base + s->st_value);
