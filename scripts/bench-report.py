@@ -17,7 +17,8 @@ and prints a table, then one machine line per measurement:
   - the vDSO measurements of the --linux run as path=linux-vdso;
   - fn=exec and fn=exec_nolibc path=without-vdso from the --none run;
   - BENCH ratio fn=F clock=C ours_over_linux=X for every vDSO measurement
-    (our ns / Linux's ns: below 1 is faster than Linux);
+    (our ns / Linux's ns: below 1 is faster than Linux); a function the
+    arch's vDSO lacks (getcpu on arm64) has a row without vDSO figures;
   - BENCH delta fn=exec|exec_nolibc with_minus_without_ns=X.
 A log without the lines it should have is an error (exit 1).
 """
@@ -88,13 +89,22 @@ def main() -> int:
           f"{head[5]:>17} {head[6]:>17} {head[7]:>8}")
     ratios: list[str] = []
     for fn, clock in rows:
+        sysc = ours.get(fn, clock, "syscall")
+        libc = ours.get(fn, clock, "libc")
+        # A function the arch's vDSO lacks (getcpu on arm64) has no vdso
+        # path, in neither image; one image without it is an error.
+        if (fn, clock, "vdso") not in ours.meas:
+            if (fn, clock, "vdso") in linux.meas:
+                sys.exit(f"bench-report: Linux's vDSO has {fn} but ours has not ({args.ours})")
+            print(f"{fn:<14} {clock:<17} {cell(None)} {cell(None)} {'-':>10} "
+                  f"{cell(libc)} {cell(sysc)} {'-':>8}")
+            continue
         mine = ours.get(fn, clock, "vdso")
         theirs = linux.get(fn, clock, "vdso")
-        sysc = ours.get(fn, clock, "syscall")
         ratio = mine[0] / theirs[0]
         ratios.append(f"BENCH ratio fn={fn} clock={clock} ours_over_linux={ratio:.2f}")
         print(f"{fn:<14} {clock:<17} {cell(mine)} {cell(theirs)} {ratio:10.2f} "
-              f"{cell(ours.get(fn, clock, 'libc'))} {cell(sysc)} {sysc[0] / mine[0]:7.1f}x")
+              f"{cell(libc)} {cell(sysc)} {sysc[0] / mine[0]:7.1f}x")
     mono = ours.get("clock_gettime", "MONOTONIC", "vdso")
     print(f"{'counter':<14} {'- (floor)':<17} {cell(floor)}   "
           f"our clock_gettime(MONOTONIC) = {mono[0] / floor[0]:.1f} x the floor")
