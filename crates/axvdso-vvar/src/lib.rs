@@ -17,6 +17,8 @@
 #[cfg(feature = "kernel")]
 mod base;
 #[cfg(feature = "kernel")]
+pub mod counter;
+#[cfg(feature = "kernel")]
 mod hook;
 mod layout;
 #[cfg(feature = "kernel")]

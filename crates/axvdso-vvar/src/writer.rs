@@ -9,6 +9,7 @@ use crate::{
     CS_HRES_COARSE, CS_RAW, VDSO_CLOCKMODE_ARCHTIMER, VDSO_CLOCKMODE_NONE, VdsoData, VvarPages,
     base::{extrapolate, join_shifted, monotonic_shifted, split_shifted},
     clock_id,
+    counter::{measure_offset, read_user_counter},
     mult::{MAX_UPDATE_INTERVAL_SECS, calc_mult_shift, hres_resolution_nanos},
     seq::write_sections,
 };
@@ -96,11 +97,14 @@ struct Params {
     clock_mode: i32,
     hrtimer_res: u32,
     coarse_res: u32,
+    /// Kernel ticks minus the vDSO's counter (`crate::counter`): what
+    /// `cycle_last` on the page is shifted by.
+    user_offset: u64,
 }
 
 impl Params {
     /// The parameters for `clock`'s counter.
-    fn new(clock: &dyn ClockIf) -> Self {
+    fn new(clock: &dyn ClockIf, user_counter: impl FnMut() -> Option<u64>) -> Self {
         let freq_hz = clock.counter_freq_hz();
         let (mult, shift) = calc_mult_shift(freq_hz, MAX_UPDATE_INTERVAL_SECS);
         let clock_mode = if mult == 0 {
@@ -110,6 +114,7 @@ impl Params {
         };
         let tick = clock.tick_period_nanos();
         Self {
+            user_offset: measure_offset(|| clock.read_counter(), user_counter, 3),
             freq_hz,
             mult,
             shift,
@@ -151,8 +156,14 @@ impl<'a> VvarWriter<'a> {
     /// Calling `init` again restarts from the new frequency; time
     /// may then step (the previous base is not carried over).
     pub fn init(&self, clock: &dyn ClockIf) {
+        self.init_with(clock, read_user_counter);
+    }
+
+    /// [`init`](Self::init), with `user_counter` as the counter the vDSO
+    /// reads (`crate::counter`).
+    fn init_with(&self, clock: &dyn ClockIf, user_counter: impl FnMut() -> Option<u64>) {
         let mut params = self.params.lock();
-        let new = Params::new(clock);
+        let new = Params::new(clock, user_counter);
         *params = Some(new);
         self.publish(&new, clock, false);
     }
@@ -205,7 +216,7 @@ impl<'a> VvarWriter<'a> {
             clock_mode: mode,
             hrtimer_res,
             coarse_res,
-            ..
+            user_offset,
         } = params;
         let hres = &self.pages.data[CS_HRES_COARSE];
 
@@ -218,7 +229,8 @@ impl<'a> VvarWriter<'a> {
                 mono.nsec.load(Ordering::Relaxed),
                 shift,
             );
-            (hres.cycle_last.load(Ordering::Relaxed), base)
+            let cycle_last = hres.cycle_last.load(Ordering::Relaxed);
+            (cycle_last.wrapping_add(user_offset), base)
         });
 
         // The one sample. A counter behind `cycle_last` (counters of two CPUs
@@ -256,7 +268,8 @@ impl<'a> VvarWriter<'a> {
         self.write_both(|hres, raw| {
             for data in [hres, raw] {
                 data.clock_mode.store(mode, Ordering::Relaxed);
-                data.cycle_last.store(counter, Ordering::Relaxed);
+                data.cycle_last
+                    .store(counter.wrapping_sub(user_offset), Ordering::Relaxed);
                 data.mask.store(u64::MAX, Ordering::Relaxed);
                 data.mult.store(mult, Ordering::Relaxed);
                 data.shift.store(shift, Ordering::Relaxed);
@@ -488,6 +501,32 @@ mod tests {
         assert_eq!(slot(&pages, 0, clock_id::MONOTONIC_COARSE), (3, 1));
         assert_eq!(slot(&pages, 0, clock_id::REALTIME_COARSE), (13, 1));
         assert_eq!(slot(&pages, 0, clock_id::MONOTONIC), (3, 1));
+    }
+
+    #[test]
+    fn cycle_last_is_published_in_the_vdso_s_counter() {
+        // The vDSO's counter reads 7000 behind the kernel's (CNTVOFF).
+        let pages = VvarPages::new();
+        let writer = VvarWriter::new(&pages);
+        let clock = clock_at(10_000_000, 1_000_000);
+        writer.init_with(&clock, || Some(clock.read_counter() - 7_000));
+        assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 993_000);
+        assert_eq!(pages.data[1].cycle_last.load(Ordering::Relaxed), 993_000);
+        let at_init = slot(&pages, 0, clock_id::MONOTONIC);
+        // The base is the kernel's time at its own counter value, as without
+        // an offset.
+        let plain = VvarPages::new();
+        VvarWriter::new(&plain).init(&clock);
+        assert_eq!(at_init, slot(&plain, 0, clock_id::MONOTONIC));
+        // A later update continues from the page's record, offset undone: no
+        // step back when the kernel's counter has not moved past it.
+        clock.set_counter(999_000);
+        assert!(writer.try_update(&clock));
+        assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 993_000);
+        assert_eq!(slot(&pages, 0, clock_id::MONOTONIC), at_init);
+        clock.set_counter(2_000_000);
+        assert!(writer.try_update(&clock));
+        assert_eq!(pages.data[0].cycle_last.load(Ordering::Relaxed), 1_993_000);
     }
 
     #[test]

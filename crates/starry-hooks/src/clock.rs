@@ -2,9 +2,12 @@
 
 /// Read access to the kernel's clock.
 ///
-/// The *counter* is the free-running hardware counter that user space can also
-/// read (`rdtime` on riscv64, `cntvct_el0` on aarch64, the TSC on x86_64). The
-/// kernel's monotonic clock is a function of it: [`counter_to_monotonic_nanos`].
+/// The *counter* is the free-running hardware counter the kernel's clock runs
+/// on (`rdtime` on riscv64, the generic timer's physical or virtual count on
+/// aarch64); the kernel's monotonic clock is a function of it:
+/// [`counter_to_monotonic_nanos`]. User space may read the same counter, or
+/// one a constant offset away (aarch64's `cntvct_el0`): the vDSO's writer
+/// measures that offset itself, the kernel need not know of it.
 /// Wall-clock time is monotonic time plus [`wall_offset_nanos`].
 ///
 /// [`counter_to_monotonic_nanos`]: ClockIf::counter_to_monotonic_nanos
