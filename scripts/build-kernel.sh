@@ -76,21 +76,25 @@ else
     say "[1/4] patched Starry crates up to date ($BASE_DESC)"
 fi
 
-# [2/4] configuration
+# [2/4] configuration. One cargo target directory per build directory, or,
+# where the base shares it between the VDSO variants (SHARED_TARGET=1), one
+# per arch and base (and CPU count, where that is a build choice): there a
+# switch of VDSO relinks.
 mkdir -p "$BUILD_DIR"
+if [ "$SHARED_TARGET" = 1 ]; then
+    shared=$ROOT/build/$ARCH$BASE_SUFFIX
+    [ "$SMP_PER_BUILD" = 1 ] && [ "$SMP" != 1 ] && shared+=-smp$SMP
+    export CARGO_TARGET_DIR=$shared-target
+else
+    export CARGO_TARGET_DIR=$BUILD_DIR/target
+fi
+mkdir -p "$CARGO_TARGET_DIR"
 base_configure
 say "[2/4] $CONFIG_DESC"
 
 # [3/4] cargo build
 base_cargo_args
 export PATH="$ROOT/build/toolchain/bin:$PATH"
-# One cargo target directory per build directory, or one per arch and base
-# where the base shares it between the VDSO variants (SHARED_TARGET=1).
-if [ "$SHARED_TARGET" = 1 ]; then
-    export CARGO_TARGET_DIR=$ROOT/build/$ARCH$BASE_SUFFIX-target
-else
-    export CARGO_TARGET_DIR=$BUILD_DIR/target
-fi
 out=$CARGO_TARGET_DIR/$TARGET/release
 RUSTFLAGS=$(base_rustflags "$out")
 export RUSTFLAGS

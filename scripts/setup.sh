@@ -64,7 +64,11 @@ have_comp() { rustup component list --toolchain "$1" --installed 2>/dev/null | g
 for c in $KERNEL_COMPONENTS; do
     have_comp "$KERNEL_TOOLCHAIN" "$c" || { say "[2/4] component $c for $KERNEL_TOOLCHAIN"; rustup component add --toolchain "$KERNEL_TOOLCHAIN" "$c"; }
 done
-for t in $KERNEL_TARGETS; do
+kernel_targets=$KERNEL_EXTRA_TARGETS
+if [ "$KERNEL_PREBUILT_STD" = 1 ]; then
+    for a in $BASE_ARCHES; do arch_row "$a"; kernel_targets+=" $KERNEL_TARGET"; done
+fi
+for t in $kernel_targets; do
     have_comp "$KERNEL_TOOLCHAIN" "rust-std-$t" || { say "[2/4] target $t for $KERNEL_TOOLCHAIN"; rustup target add --toolchain "$KERNEL_TOOLCHAIN" "$t"; }
 done
 if ! rustup run stable rustc --version >/dev/null 2>&1; then

@@ -15,7 +15,8 @@ BASE_SUFFIX="-starry0.12"
 # (core_io in ax-io 0.7.2), nightly-2026-07-15 too (C-variadic kprint.rs).
 KERNEL_TOOLCHAIN=${KERNEL_TOOLCHAIN:-nightly-2026-09-21}
 KERNEL_COMPONENTS="rust-src llvm-tools"
-KERNEL_TARGETS=""
+KERNEL_PREBUILT_STD=0
+KERNEL_EXTRA_TARGETS=""
 # rustfmt for scripts/check-series.sh: this nightly has no rustfmt component,
 # and stable's rustfmt ignores the unstable settings of Starry's rustfmt.toml
 # (import grouping, comment normalisation, ...; pristine files then look
