@@ -82,7 +82,8 @@ impl Toolchain {
 
     /// Whether the toolchain ships a prebuilt `core` for `target`; without
     /// one (a nightly with `rust-src` only, as the starry-kernel 0.12 base
-    /// uses) the build compiles `core` from source.
+    /// uses, or a toolchain whose mirror lacks the target's `rust-std`) the
+    /// build compiles `core` from the toolchain's `rust-src`.
     pub fn has_prebuilt_core(&self, target: &str) -> bool {
         self.sysroot
             .join("lib/rustlib")
@@ -121,8 +122,15 @@ pub fn build_vdso(
     fs::write(&version_script, version_script_text(arch))
         .map_err(|err| format!("writing {}: {err}", version_script.display()))?;
 
+    let prebuilt_core = toolchain.has_prebuilt_core(target);
     let mut cargo = Command::new(&toolchain.cargo);
     scrub_env(&mut cargo);
+    if !prebuilt_core {
+        // `-Z build-std` on a stable toolchain too: only `core` is built,
+        // from the toolchain's own `rust-src`, for a target whose prebuilt
+        // one is not installed.
+        cargo.env("RUSTC_BOOTSTRAP", "1");
+    }
     cargo
         .current_dir(source_dir)
         .env("RUSTC", &toolchain.rustc)
@@ -138,7 +146,7 @@ pub fn build_vdso(
         .arg("--manifest-path")
         .arg(&manifest)
         .args(["--target", target])
-        .args(if toolchain.has_prebuilt_core(target) {
+        .args(if prebuilt_core {
             &[][..]
         } else {
             &["-Z", "build-std=core"][..]
