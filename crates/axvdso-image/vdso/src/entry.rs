@@ -78,9 +78,11 @@ pub extern "C" fn gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>
 ///
 /// Always the syscall: answering from user space needs a per-CPU value the
 /// kernel sets up for each CPU (Linux x86 uses a GDT segment limit read with
-/// `lsl`, and `rdpid` where the kernel programs `TSC_AUX`; Linux riscv makes
-/// the syscall too). Starry provides neither, and a wrong CPU number is worse
-/// than a slow one.
+/// `lsl`, and `rdpid` where the kernel programs `TSC_AUX`; Linux loongarch
+/// reads the timer id `CSR.TMID`, which its kernel sets to the CPU number,
+/// through `rdtime.d`, and the node from a per-CPU data page; Linux riscv
+/// makes the syscall too). Starry provides none of these, and a wrong CPU
+/// number is worse than a slow one.
 #[unsafe(export_name = entry_symbol!("getcpu"))]
 pub extern "C" fn getcpu(cpu: OutPtr<'_, u32>, node: OutPtr<'_, u32>, unused: usize) -> isize {
     Arch::fallback_getcpu(cpu, node, unused)

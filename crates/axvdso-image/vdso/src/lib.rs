@@ -1,9 +1,10 @@
-//! The axvdso vDSO: `linux-vdso.so.1` for riscv64, x86_64 and aarch64, written
-//! in Rust.
+//! The axvdso vDSO: `linux-vdso.so.1` for riscv64, x86_64, aarch64 and
+//! loongarch64, written in Rust.
 //!
 //! This crate is compiled only by `axvdso-image`'s build script, for a bare
 //! target (`riscv64gc-unknown-none-elf`, `x86_64-unknown-none`,
-//! `aarch64-unknown-none-softfloat`) as a position independent static
+//! `aarch64-unknown-none-softfloat`, `loongarch64-unknown-none-softfloat`)
+//! as a position independent static
 //! library, and linked by rust-lld with `link/vdso.lds` and the arch's version
 //! script (written from `axvdso-abi`'s table) into the shared object the
 //! kernel maps into every process. It never runs in the kernel.
@@ -14,8 +15,9 @@
 //!   the core and makes the real syscall when the core cannot answer.
 //! - `arch`: what an arch supplies (counter read, syscalls, where the data
 //!   pages are, the prefix of the entry points' names) and its own exports
-//!   (riscv64 `__vdso_rt_sigreturn`, aarch64 `__kernel_rt_sigreturn`, x86_64
-//!   `__vdso_time` and the unprefixed aliases).
+//!   (riscv64 and loongarch64 `__vdso_rt_sigreturn`, aarch64
+//!   `__kernel_rt_sigreturn`, x86_64 `__vdso_time` and the unprefixed
+//!   aliases).
 //! - `note`: the `Linux` version note.
 //!
 //! Unsafe code is confined to `arch/`: the counter read, the syscall

@@ -26,13 +26,20 @@ mod aarch64;
 #[cfg(target_arch = "aarch64")]
 pub(crate) use aarch64::{Arch, entry_symbol};
 
+#[cfg(target_arch = "loongarch64")]
+mod loongarch64;
+#[cfg(target_arch = "loongarch64")]
+pub(crate) use loongarch64::{Arch, entry_symbol};
+
 #[cfg(not(any(
     target_arch = "riscv64",
     target_arch = "x86_64",
-    target_arch = "aarch64"
+    target_arch = "aarch64",
+    target_arch = "loongarch64"
 )))]
 compile_error!(
-    "axvdso vDSO: unsupported target architecture (supported: riscv64, x86_64, aarch64)"
+    "axvdso vDSO: unsupported target architecture (supported: riscv64, x86_64, aarch64, \
+     loongarch64)"
 );
 
 /// The hooks of the generic core (Linux: `asm/vdso/gettimeofday.h`).
