@@ -57,9 +57,10 @@ fn run() -> Result<(), String> {
     let target_arch =
         env::var("CARGO_CFG_TARGET_ARCH").map_err(|_| "CARGO_CFG_TARGET_ARCH is not set")?;
     let arch = Arch::from_target_arch(&target_arch).ok_or_else(|| {
+        let known: Vec<_> = Arch::all().map(Arch::name).collect();
         format!(
-            "axvdso-image: unsupported target arch `{target_arch}`: the vDSO is built for \
-             riscv64, x86_64 and aarch64 only"
+            "axvdso-image: unsupported target arch `{target_arch}`: the vDSO is built for {} only",
+            known.join(", ")
         )
     })?;
 
@@ -102,11 +103,14 @@ fn run() -> Result<(), String> {
 
 /// Reads the external image at `path`.
 ///
-/// Only riscv64: Linux's riscv64 vDSO finds its data 2 pages below its text in
-/// the 6.1 `vdso_data` layout, which is what the kernel side maps (for a
-/// kernel built with `CONFIG_TIME_NS=y`, as distributions do). Linux's x86_64
-/// vDSO expects 4 vvar pages with `vdso_data` at offset 128 of the first, so
-/// it would read garbage: refused.
+/// Only where [`Arch::linux_image_fits_our_data_pages`]: Linux's riscv64 and
+/// arm64 vDSOs find their data 2 pages below their text in the 6.1
+/// `vdso_data` layout, which is what the kernel side maps (for a kernel built
+/// with `CONFIG_TIME_NS=y`, as distributions do). Linux's x86_64 vDSO expects
+/// 4 vvar pages with `vdso_data` at offset 128 of the first, and its
+/// loongarch vDSO the per-CPU pages of `getcpu` between the two and the
+/// image, so that its data lies 3 or more pages below: they would read
+/// garbage, so they are refused.
 fn external_image(path: &Path, arch: Arch) -> Result<Vec<u8>, String> {
     if !path.is_absolute() {
         return Err(format!(

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use linux_raw_sys::elf_uapi::{EM_AARCH64, EM_RISCV, EM_X86_64};
+use linux_raw_sys::elf_uapi::{EM_AARCH64, EM_LOONGARCH, EM_RISCV, EM_X86_64};
 
 /// A symbol a vDSO exports, under its arch's version node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +87,8 @@ pub enum Arch {
     X86_64,
     /// 64-bit Arm (AArch64).
     Aarch64,
+    /// 64-bit LoongArch (LA64).
+    Loongarch64,
 }
 
 /// The facts of one arch.
@@ -196,6 +198,37 @@ const TABLE: &[Row] = &[
         }],
         linux_data_pages: true,
     },
+    Row {
+        arch: Arch::Loongarch64,
+        name: "loongarch64",
+        // Soft-float: the vDSO must not touch the caller's FP/SIMD registers.
+        rust_target: "loongarch64-unknown-none-softfloat",
+        e_machine: EM_LOONGARCH as u16,
+        version_node: "LINUX_5.10",
+        // arch/loongarch/vdso/vdso.lds.S
+        exports: &[
+            Export::function("__vdso_getcpu"),
+            Export::function("__vdso_clock_getres"),
+            Export::function("__vdso_clock_gettime"),
+            Export::function("__vdso_gettimeofday"),
+            Export::function("__vdso_rt_sigreturn"),
+        ],
+        // li.w a7, 139 (as GNU as writes it: ori a7, zero, 139) ; syscall 0
+        // (03822c0b 002b0000).
+        sigreturn: Some(Sigreturn {
+            symbol: "__vdso_rt_sigreturn",
+            code: &[0x0b, 0x2c, 0x82, 0x03, 0x00, 0x00, 0x2b, 0x00],
+        }),
+        // As Linux's loongarch image (`--hash-style=sysv` in its Makefile).
+        hash_style: HashStyle::Sysv,
+        // As GNU ld writes for Linux's image.
+        version_node_symbol: true,
+        mishashed_lookups: &[],
+        // Linux's vvar area is 2 pages plus the per-CPU `loongarch_vdso_data`
+        // (one more page with 64 CPUs), and its image finds the generic data
+        // at the bottom of it: 3 or more pages below the image, not 2.
+        linux_data_pages: false,
+    },
 ];
 
 impl Arch {
@@ -217,7 +250,7 @@ impl Arch {
         &TABLE[index]
     }
 
-    /// The `target_arch` name: `riscv64`, `x86_64` or `aarch64`.
+    /// The `target_arch` name: `riscv64`, `x86_64`, `aarch64` or `loongarch64`.
     pub const fn name(self) -> &'static str {
         self.row().name
     }
@@ -285,7 +318,10 @@ impl Arch {
     /// Whether Linux 6.1's own image for the arch reads the data pages we
     /// map, where we map them (two pages directly below the image, the
     /// generic `vdso_data` layout), so that it can run in place of ours.
-    /// x86_64's does not: its vvar area has more pages, in another order.
+    /// x86_64's does not: its vvar area has more pages, in another order;
+    /// loongarch64's neither: its vvar area has the per-CPU pages of
+    /// `getcpu` above the two generic ones, and its image finds the data at
+    /// the bottom of the whole area (3 or more pages below the image).
     pub const fn linux_image_fits_our_data_pages(self) -> bool {
         self.row().linux_data_pages
     }
@@ -303,7 +339,12 @@ mod tests {
 
     #[test]
     fn one_row_per_arch() {
-        for arch in [Arch::Riscv64, Arch::X86_64, Arch::Aarch64] {
+        for arch in [
+            Arch::Riscv64,
+            Arch::X86_64,
+            Arch::Aarch64,
+            Arch::Loongarch64,
+        ] {
             assert_eq!(TABLE.iter().filter(|row| row.arch == arch).count(), 1);
             assert_eq!(Arch::from_target_arch(arch.name()), Some(arch));
         }
@@ -316,13 +357,15 @@ mod tests {
         assert_eq!(Arch::Riscv64.version_node(), "LINUX_4.15");
         assert_eq!(Arch::X86_64.version_node(), "LINUX_2.6");
         assert_eq!(Arch::Aarch64.version_node(), "LINUX_2.6.39");
+        assert_eq!(Arch::Loongarch64.version_node(), "LINUX_5.10");
         assert_eq!(
             (
                 Arch::Riscv64.e_machine(),
                 Arch::X86_64.e_machine(),
-                Arch::Aarch64.e_machine()
+                Arch::Aarch64.e_machine(),
+                Arch::Loongarch64.e_machine()
             ),
-            (243, 62, 183)
+            (243, 62, 183, 258)
         );
     }
 
@@ -336,11 +379,19 @@ mod tests {
             Arch::Aarch64.sigreturn_symbol(),
             Some("__kernel_rt_sigreturn")
         );
+        assert_eq!(
+            Arch::Loongarch64.sigreturn_symbol(),
+            Some("__vdso_rt_sigreturn")
+        );
         assert_eq!(Arch::X86_64.sigreturn_symbol(), None);
+        let bytes =
+            |words: [u32; 2]| -> Vec<u8> { words.iter().flat_map(|w| w.to_le_bytes()).collect() };
         // mov x8, #139 ; svc #0
-        let words = [0xd280_1168u32, 0xd400_0001];
-        let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-        assert_eq!(Arch::Aarch64.sigreturn_code(), Some(&bytes[..]));
+        let aarch64 = bytes([0xd280_1168, 0xd400_0001]);
+        assert_eq!(Arch::Aarch64.sigreturn_code(), Some(&aarch64[..]));
+        // ori a7, zero, 139 ; syscall 0: what libgcc, libunwind and GDB match.
+        let loongarch64 = bytes([0x0382_2c0b, 0x002b_0000]);
+        assert_eq!(Arch::Loongarch64.sigreturn_code(), Some(&loongarch64[..]));
         for arch in Arch::all() {
             assert_eq!(
                 arch.sigreturn_symbol().is_some(),
@@ -358,6 +409,7 @@ mod tests {
         assert_eq!(Arch::Riscv64.hash_style(), HashStyle::Both);
         assert_eq!(Arch::X86_64.hash_style(), HashStyle::Both);
         assert_eq!(Arch::Aarch64.hash_style(), HashStyle::Sysv);
+        assert_eq!(Arch::Loongarch64.hash_style(), HashStyle::Sysv);
         assert_eq!(HashStyle::Sysv.linker_value(), "sysv");
         assert!(!HashStyle::Sysv.has_gnu_hash() && HashStyle::Both.has_gnu_hash());
         for arch in Arch::all() {

@@ -45,7 +45,8 @@ pub mod nr {
     pub const GETCPU: usize = linux::__NR_getcpu as usize;
     /// `rt_sigreturn`.
     pub const RT_SIGRETURN: usize = linux::__NR_rt_sigreturn as usize;
-    /// `time` (x86_64 only: riscv64 and aarch64 have no `time` syscall).
+    /// `time` (x86_64 only: riscv64, aarch64 and loongarch64 have no `time`
+    /// syscall).
     #[cfg(target_arch = "x86_64")]
     pub const TIME: usize = linux::__NR_time as usize;
     /// `riscv_flush_icache` (`__NR_arch_specific_syscall + 15`).
@@ -82,6 +83,26 @@ mod tests_aarch64 {
     #[test]
     fn numbers_are_linux_aarch64_ones() {
         // include/uapi/asm-generic/unistd.h
+        assert_eq!(
+            [
+                nr::CLOCK_GETTIME,
+                nr::CLOCK_GETRES,
+                nr::GETTIMEOFDAY,
+                nr::GETCPU,
+                nr::RT_SIGRETURN
+            ],
+            [113, 114, 169, 168, 139]
+        );
+    }
+}
+
+#[cfg(all(test, target_arch = "loongarch64"))]
+mod tests_loongarch64 {
+    use super::nr;
+
+    #[test]
+    fn numbers_are_linux_loongarch64_ones() {
+        // include/uapi/asm-generic/unistd.h, as on aarch64.
         assert_eq!(
             [
                 nr::CLOCK_GETTIME,

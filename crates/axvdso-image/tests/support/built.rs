@@ -14,10 +14,12 @@ pub fn built_image(arch: Arch) -> &'static [u8] {
     static RISCV64: OnceLock<Vec<u8>> = OnceLock::new();
     static X86_64: OnceLock<Vec<u8>> = OnceLock::new();
     static AARCH64: OnceLock<Vec<u8>> = OnceLock::new();
+    static LOONGARCH64: OnceLock<Vec<u8>> = OnceLock::new();
     let cell = match arch {
         Arch::Riscv64 => &RISCV64,
         Arch::X86_64 => &X86_64,
         Arch::Aarch64 => &AARCH64,
+        Arch::Loongarch64 => &LOONGARCH64,
     };
     cell.get_or_init(|| {
         let toolchain = vdso_builder::Toolchain::from_env().unwrap_or_else(|err| panic!("{err}"));
