@@ -149,6 +149,10 @@ struct Fde {
     len: u64,
     /// The augmentation string of its CIE.
     augmentation: String,
+    /// Its CIE's return address column.
+    return_column: u64,
+    /// Its call frame instructions (after the augmentation data).
+    instructions: Vec<u8>,
 }
 
 impl Fde {
@@ -171,15 +175,44 @@ fn eh_frame_fdes(image: &Image<'_>) -> Vec<Fde> {
             let cie = fde + 4 - u32_at(fde + 4) as usize;
             assert_eq!(u32_at(cie + 4), 0, "CIE id");
             let augmentation = data[cie + 9..].split(|&b| b == 0).next().unwrap();
+            // The CIE goes on with the code and data alignment factors, then
+            // the return address column (a byte in version 1, which LLVM
+            // writes, read as a ULEB128 all the same).
+            let mut at = cie + 9 + augmentation.len() + 1;
+            for _ in 0..2 {
+                leb128(data, &mut at);
+            }
+            let return_column = leb128(data, &mut at);
             // The FDE: length, CIE pointer, pc_begin, then pc_range (udata4
-            // or sdata4, the encoding LLVM writes for every arch here).
+            // or sdata4, the encoding LLVM writes for every arch here), the
+            // augmentation data ("z") and the instructions.
+            let end = fde + 4 + u32_at(fde) as usize;
+            let mut at = fde + 16;
+            let skip = leb128(data, &mut at) as usize;
             Fde {
                 start: signed(entry) as u64,
                 len: u64::from(u32_at(fde + 12)),
                 augmentation: String::from_utf8(augmentation.to_vec()).unwrap(),
+                return_column,
+                instructions: data[at + skip..end].to_vec(),
             }
         })
         .collect()
+}
+
+/// The ULEB128 at `*at` (its value as unsigned: an SLEB128's bits), moving
+/// `*at` past it.
+fn leb128(data: &[u8], at: &mut usize) -> u64 {
+    let mut value = 0;
+    for shift in (0..64).step_by(7) {
+        let byte = data[*at];
+        *at += 1;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            break;
+        }
+    }
+    value
 }
 
 #[test]
@@ -233,6 +266,46 @@ fn aarch64_rt_sigreturn_has_the_linux_cfi() {
     assert_eq!((fde.start, fde.len), (sigreturn - 4, 12));
     assert_eq!(word(fde.start), 0xd503_201f, "nop");
     assert!(fde.augmentation.contains('S'), "{fde:?}");
+}
+
+#[test]
+fn loongarch64_rt_sigreturn_has_the_linux_cfi() {
+    let data = built_image(Arch::Loongarch64);
+    let image = Image::new(data);
+    let sigreturn = image.dynsym("__vdso_rt_sigreturn").value;
+    let word = |at: u64| u32::from_le_bytes(data[at as usize..][..4].try_into().unwrap());
+    // ori a7, zero, 139 (GNU as's `li.w a7, 139`) ; syscall 0
+    assert_eq!(
+        [word(sigreturn), word(sigreturn + 4)],
+        [0x0382_2c0b, 0x002b_0000]
+    );
+    // The FDE starts at the `nop` just before the symbol (Linux's
+    // `SYM_SIGFUNC_START`), so an unwinder that subtracts 1 from the return
+    // address still finds it.
+    let fdes = eh_frame_fdes(&image);
+    let fde = fdes.iter().find(|f| f.covers(sigreturn)).expect("an FDE");
+    assert_eq!((fde.start, fde.len), (sigreturn - 4, 12));
+    assert_eq!(word(fde.start), 0x0340_0000, "nop (andi zero, zero, 0)");
+    assert!(fde.augmentation.contains('S'), "{fde:?}");
+    // The return address is column 0, at `sc_pc`; the CFA is the `struct
+    // sigcontext` 304 bytes above `sp` (siginfo 128 + `uc_mcontext` 176);
+    // then $r1..$r31 at `sc_regs[n]`, 8 + 8 n bytes above the CFA.
+    assert_eq!(fde.return_column, 0, "{fde:?}");
+    let mut expected = vec![
+        0x0c, 3, 0xb0, 0x02, // DW_CFA_def_cfa r3, 304
+        0x80, 0, // DW_CFA_offset r0, 0
+    ];
+    for reg in 1..32u8 {
+        // DW_CFA_offset_extended_sf: the data alignment factor is -8.
+        let factored = -(1 + i8::try_from(reg).unwrap());
+        expected.extend([0x11, reg, factored as u8 & 0x7f]);
+    }
+    let instructions = &fde.instructions;
+    assert_eq!(instructions[..expected.len()], expected[..], "{fde:?}");
+    assert!(
+        instructions[expected.len()..].iter().all(|&op| op == 0),
+        "{fde:?}"
+    );
 }
 
 #[test]

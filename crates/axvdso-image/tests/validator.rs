@@ -617,6 +617,28 @@ fn messages_name_the_defect() {
         "DT_HASH lookup of __kernel_clock_gettime with the hash of __vdso_clock_gettime, as \
          Go 1.19's arm64 runtime (Debian bookworm) makes it, does not find it"
     );
+
+    // ... and on the loongarch64 image: its sigreturn bytes, its sysv-only
+    // hash style.
+    let arch = Arch::Loongarch64;
+    let la64 = built_image(arch);
+    let mut broken = la64.to_vec();
+    let at = Image::new(la64).dynsym("__vdso_rt_sigreturn").value as usize;
+    // addi.w a7, zero, 139: the same effect, not the bytes unwinders match.
+    broken[at + 3] = 0x02;
+    assert_eq!(
+        validate(&broken, arch).unwrap_err().to_string(),
+        "symbol __vdso_rt_sigreturn is 0b 2c 82 02 00 00 2b 00, expected exactly \
+         0b 2c 82 03 00 00 2b 00 (what unwinders match)"
+    );
+    let mut broken = la64.to_vec();
+    let hash = Image::new(la64).dyn_entry(DT_HASH).unwrap().d_val.get(LE);
+    retag(&mut broken, DT_SYMENT, DT_GNU_HASH, hash);
+    assert_eq!(
+        validate(&broken, arch).unwrap_err().to_string(),
+        "has a DT_GNU_HASH dynamic entry, which loongarch64 images must not have (hash style \
+         sysv)"
+    );
 }
 
 #[test]
