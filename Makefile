@@ -6,7 +6,8 @@
 #             upstream) or 0.2 (starry-kernel 0.2.0-preview.1); what
 #             differs per base is in scripts/base/$(STARRY).sh      [0.12]
 #   ARCH      target architecture: riscv64 | aarch64 (the kernel arches
-#             of the base; the vDSO image alone also builds for x86_64;
+#             of the base; the vDSO image alone also builds for x86_64
+#             and loongarch64;
 #             per-arch facts: scripts/arch.sh)                      [riscv64]
 #   SMP       number of CPUs (kernel config and QEMU -smp)          [1]
 #   LOG       kernel log level: off|error|warn|info|debug|trace     [warn]
@@ -30,7 +31,8 @@
 #   justrun   boot QEMU with what is built
 #   test      lint, host tests of every crate, then the QEMU end-to-end checks
 #   lint      cargo fmt --check and clippy -D warnings on every crate (the
-#             vDSO crate for riscv64 and x86_64, feature-less builds too), cargo doc,
+#             vDSO crate for every arch of axvdso-abi's table, feature-less
+#             builds too), cargo doc,
 #             and the patch series: applies to the pristine crates, leaves the
 #             files it touches rustfmt-clean (scripts/check-series.sh)
 #   unittest  host tests only: cargo test --workspace, loom, then extimage
@@ -80,7 +82,7 @@ SMP_PER_BUILD := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && p
 # The kernel and guest run on the base's arches (scripts/base/$(STARRY).sh);
 # the vDSO image builds for every arch of axvdso-abi's table.
 KERNEL_ARCHS := $(shell bash -c 'ROOT=$(ROOT); . scripts/base/$(STARRY).sh && printf %s "$$BASE_ARCHES"')
-VDSO_ARCHS   := riscv64 aarch64 x86_64
+VDSO_ARCHS   := riscv64 aarch64 x86_64 loongarch64
 ifeq ($(filter $(ARCH),$(VDSO_ARCHS)),)
   $(error ARCH=$(ARCH) is not supported: kernel on $(KERNEL_ARCHS) (STARRY=$(STARRY)), vDSO image on $(VDSO_ARCHS))
 endif
@@ -239,8 +241,9 @@ lint: $(SETUP)
 clippy:
 	$(Q)cargo clippy --workspace --all-targets -- -D warnings
 	$(Q)cargo clippy -p axvdso-vvar -p axvdso-loader --no-default-features --all-targets -- -D warnings
-	$(Q)for t in riscv64gc-unknown-none-elf x86_64-unknown-none; do \
-	    (cd $(VDSO_CRATE) && cargo +stable clippy --quiet --locked --offline --target $$t \
+	$(Q)targets=$$(cargo +stable run --quiet -p axvdso-abi --example vdso_target) || exit 1; \
+	for t in $$targets; do \
+	    (cd $(VDSO_CRATE) && $(ROOT)/scripts/cargo-bare.sh $$t clippy --quiet --locked --offline \
 	        --target-dir $(ROOT)/target/vdso-clippy -- -D warnings) || exit 1; \
 	done
 

@@ -2,13 +2,15 @@
 # dump-vdso.sh - write the vDSO image that axvdso-image embeds for ARCH to
 # target/vdso/ARCH/vdso.so, for readelf/objdump.
 #
-# Usage: scripts/dump-vdso.sh [ARCH]      (riscv64 | x86_64 | aarch64; default riscv64)
+# Usage: scripts/dump-vdso.sh [ARCH]      (riscv64 | x86_64 | aarch64 | loongarch64;
+#                                          default riscv64)
 #
 # The arch's bare-metal target comes from axvdso-abi's table (its
 # vdso_target example).
 # Builds axvdso-image for the arch's bare-metal target (its build.rs builds
 # and validates the image; AXVDSO_EXTERNAL_IMAGE selects an external one) and
-# copies the image its build script wrote into OUT_DIR.
+# copies the image its build script wrote into OUT_DIR. scripts/cargo-bare.sh
+# builds `core` from source where stable has no prebuilt one for the target.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +18,7 @@ ARCH=${1:-${ARCH:-riscv64}}
 TARGET=$(cd "$ROOT" && cargo +stable run --quiet -p axvdso-abi --example vdso_target -- "$ARCH") ||
     { echo "dump-vdso: ARCH=$ARCH: no vDSO target for it" >&2; exit 1; }
 
-out_dir=$(cd "$ROOT" && cargo +stable build --quiet -p axvdso-image --target "$TARGET" \
+out_dir=$(cd "$ROOT" && scripts/cargo-bare.sh "$TARGET" build --quiet -p axvdso-image \
     --message-format=json-render-diagnostics |
     python3 -c 'import json,sys
 for line in sys.stdin:

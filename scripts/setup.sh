@@ -80,12 +80,28 @@ for c in clippy rustfmt; do
 done
 # the vDSO's bare-metal targets (axvdso-abi's table), the guests' Rust targets
 stable_targets=$(cd "$ROOT" && cargo +stable run --quiet -p axvdso-abi --example vdso_target)
+# (one line, space-separated, for the match below)
+vdso_targets=$(echo $stable_targets)
 for a in $ARCHES; do
     arch_row "$a"
     stable_targets+=" $USER_TARGET"
 done
 for t in $stable_targets; do
-    have_comp stable "rust-std-$t" || { say "[2/4] target $t for stable"; rustup target add --toolchain stable "$t"; }
+    have_comp stable "rust-std-$t" && continue
+    say "[2/4] target $t for stable"
+    rustup target add --toolchain stable "$t" && continue
+    # A vDSO target rustup cannot fetch (some mirrors lack
+    # loongarch64-unknown-none-softfloat): the vDSO build and
+    # scripts/cargo-bare.sh build `core` from stable's rust-src instead, and
+    # the nested vDSO build is --offline: fetch the std library's crates now.
+    case " $vdso_targets " in
+        *" $t "*) ;;
+        *) echo "setup: rustup target add --toolchain stable $t failed" >&2; exit 1 ;;
+    esac
+    say "[2/4] no rust-std for $t: core will be built from stable's rust-src"
+    have_comp stable rust-src || rustup component add --toolchain stable rust-src
+    RUSTC_BOOTSTRAP=1 cargo +stable fetch --quiet --locked --manifest-path \
+        "$(rustc +stable --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
 done
 base_setup
 say "[2/4] rust toolchains ready ($KERNEL_TOOLCHAIN for the $BASE_DESC base, stable)"
