@@ -1,7 +1,10 @@
 /* vdso_arch.h - what the guest programs need to know of the arch they run on:
  * the vDSO's version node and symbol names (Linux's, as the axvdso-abi crate's
  * row for the arch), the bytes of its signal trampoline, the counter the vDSO
- * reads and a raw exit. The one place the C tests keep per-arch facts.
+ * reads, a raw exit, and the facts of Linux's signal frame the guard test
+ * checks (where uc_mcontext keeps pc and sp, what lies between the frame and
+ * the interrupted sp, which addresses are the kernel's). The one place the C
+ * tests keep per-arch facts.
  */
 #ifndef AXVDSO_VDSO_ARCH_H
 #define AXVDSO_VDSO_ARCH_H
@@ -24,6 +27,18 @@
 #define VDSO_SIGRETURN_BYTES {0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00}
 #define VDSO_SIGRETURN_ASM "li a7,139; ecall"
 #define COUNTER_NAME "rdtime"
+
+/* Signal frames (glibc's ucontext_t; Linux's rt_sigframe is siginfo_t then
+ * ucontext_t, right below the interrupted sp). */
+#define UC_PC(uc) ((uc)->uc_mcontext.__gregs[REG_PC])
+#define UC_SP(uc) ((uc)->uc_mcontext.__gregs[REG_SP])
+#define SIGFRAME_ABOVE 0 /* bytes between the rt_sigframe and the sp rounding */
+/* The return address at a function's entry (it must be the first statement). */
+#define ARCH_READ_RA(v) __asm__ volatile("mv %0, ra" : "=r"(v) : : "memory")
+/* The kernel half: Sv48's (Sv39's lies inside); above it small negative numbers. */
+#define KERNEL_LO 0xffff800000000000ULL
+#define KERNEL_HI 0xfffffffffff00000ULL
+#define KERNEL_TEXT 0xffffffc080200000UL /* where Starry's riscv64 kernel runs */
 
 static inline uint64_t arch_counter(void)
 {
@@ -54,6 +69,23 @@ static inline __attribute__((noreturn)) void arch_exit(long code)
 #define VDSO_SIGRETURN_BYTES {0x68, 0x11, 0x80, 0xd2, 0x01, 0x00, 0x00, 0xd4}
 #define VDSO_SIGRETURN_ASM "mov x8,#139; svc #0"
 #define COUNTER_NAME "cntvct"
+
+/* Signal frames (glibc's ucontext_t; Linux's rt_sigframe is siginfo_t then
+ * ucontext_t, then a struct frame_record {x29, x30} that the handler's x29
+ * points at, right below the interrupted sp rounded down to 16). */
+#define UC_PC(uc) ((uc)->uc_mcontext.pc)
+#define UC_SP(uc) ((uc)->uc_mcontext.sp)
+#define SIGFRAME_ABOVE 16 /* the frame record */
+#define ARCH_READ_RA(v) __asm__ volatile("mov %0, x30" : "=r"(v) : : "memory")
+/* The kernel half: the top bit set (TTBR1); above it small negative numbers. */
+#define KERNEL_LO 0x8000000000000000ULL
+#define KERNEL_HI 0xfffffffffff00000ULL
+#define KERNEL_TEXT 0xffffffff80001000UL /* Starry 0.12's _stext, as linked */
+/* PSTATE: the condition flags, and the mode field M[4:0] (0 = EL0t, AArch64). */
+#define PSTATE_NZCV 0xf0000000ULL
+#define PSTATE_MODE 0x1fULL
+#define PSTATE_EL1H 0x5ULL
+#define PSTATE_DAIF 0x3c0ULL
 
 static inline uint64_t arch_counter(void)
 {

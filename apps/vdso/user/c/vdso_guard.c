@@ -33,29 +33,46 @@
  *   8. after every attack, the sibling's view; at the end, a freshly exec'd
  *      copy of this program (--verify) hashes the same text and reads time.
  *
- * Part B. Signal delivery as Linux riscv64 does it: rt_sigframe = siginfo_t
- * then ucontext_t, uc_mcontext = pc, x1..x31, f0..f31, fcsr; handlers set by
+ * Part B. Signal delivery as Linux does it, on riscv64 and aarch64. riscv64:
+ * rt_sigframe = siginfo_t then ucontext_t, uc_mcontext = pc, x1..x31,
+ * f0..f31, fcsr. aarch64: rt_sigframe = siginfo_t then ucontext_t
+ * (uc_mcontext = fault_address, regs[31], sp, pc, pstate, then records in
+ * __reserved: fpsimd_context, maybe esr_context, a {0, 0} end), then a frame
+ * record {x29, x30} that the handler's x29 points at. Handlers set by
  * sigaction(SA_SIGINFO) without SA_RESTORER, each run in a forked child.
- *   1. the handler returns to __vdso_rt_sigreturn (li a7,139; ecall);
+ *   1. the handler returns to the vDSO's sigreturn (riscv64:
+ *      __vdso_rt_sigreturn, li a7,139; ecall; aarch64: __kernel_rt_sigreturn,
+ *      mov x8,#139; svc #0);
  *   2. unwinding from a handler (libgcc's _Unwind_Backtrace; glibc's
  *      backtrace() in the dynamic build) gets through the signal frame to the
  *      function that raised the signal. Its address range: raiser() is the
  *      only function in section "guard_raiser", whose bounds the linker
  *      gives as __start_guard_raiser / __stop_guard_raiser;
- *   3. pc += 4 in the frame resumes right after a faulting load;
- *   4. f0..f31 and fcsr survive a handler that overwrites them, the handler
- *      sees them in the frame, and what it writes there is what is restored;
- *   5. __gregs[n] is xn (values set by inline asm before an ecall), pc is the
- *      address after the ecall, sp the interrupted sp, the frame right below;
- *   6. no word of siginfo + ucontext lies in the kernel half (the stack
- *      below is zeroed first, so only what the kernel wrote can match).
+ *   3. pc += 4 in the frame resumes right after a faulting load (aarch64:
+ *      fault_address is the faulting address, as Linux sets it);
+ *   4. the FP registers (riscv64: f0..f31, fcsr; aarch64: v0..v31, fpcr,
+ *      fpsr in the fpsimd_context record) survive a handler that overwrites
+ *      them, the handler sees them in the frame, and what it writes there is
+ *      what is restored;
+ *   5. the frame's general registers are xn (values set by inline asm before
+ *      an ecall / svc), pc is the address after it, sp the interrupted sp,
+ *      the frame right below; aarch64: the handler's x0, x1, x2, sp, x29 and
+ *      x30 at entry, the frame record, and NZCV in pstate and after return;
+ *   6. no word of siginfo + ucontext (+ the frame record) lies in the kernel
+ *      half (the stack below is zeroed first, so only what the kernel wrote
+ *      can match).
  *
- * Part C. Hostile rt_sigreturn (riscv64): a frame at a kernel address, at an
- * unmapped address, the same with SIGSEGV ignored and blocked, and a frame
- * whose pc a handler points at kernel text: each kills the process with
- * SIGSEGV and nothing else (the kernel reads no kernel memory for it, takes
- * no privileged state from it, and runs on). Then a second thread asks for
- * write access to the shared pages 400 times while the first reads the clock.
+ * Part C. Hostile rt_sigreturn: a frame at a kernel address, at an unmapped
+ * address, the same with SIGSEGV ignored and blocked, and a frame whose pc a
+ * handler points at kernel text: each kills the process with SIGSEGV and
+ * nothing else (the kernel reads no kernel memory for it, takes no privileged
+ * state from it, and runs on). aarch64 also: a frame whose fpsimd_context
+ * magic a handler breaks (SIGSEGV, as Linux), and frames whose pstate a
+ * handler sets to EL1h and/or D, A, I, F masked, with Z and C: the process
+ * dies of SIGSEGV (Linux) or runs on in EL0 with only NZCV taken (a timer
+ * signal still interrupts a loop without syscalls). Then a second thread asks
+ * for write access to the shared pages 400 times while the first reads the
+ * clock.
  *
  * Usage: vdso_guard                       run every check
  *        vdso_guard --verify HASH LEN     (internal) the exec'd checker
@@ -73,6 +90,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
@@ -914,9 +932,7 @@ static void part_a(void)
     check_exec_verify();
 }
 
-/* ---- Part B: riscv64 signal frames ---- */
-
-#if defined(__riscv) && __riscv_xlen == 64
+/* ---- Part B: signal frames as Linux delivers them ---- */
 
 static void install(int sig, void (*handler)(int, siginfo_t *, void *))
 {
@@ -942,7 +958,7 @@ static const char *first_bad(char reg, int n)
     return b;
 }
 
-static const unsigned char sigreturn_code[8] = {0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00};
+static const unsigned char sigreturn_code[8] = VDSO_SIGRETURN_BYTES;
 
 /* B1: where the handler returns. */
 struct b1_res {
@@ -955,7 +971,7 @@ static struct b1_res *b1;
 __attribute__((noinline)) static void b1_handler(int sig, siginfo_t *si, void *uc)
 {
     uintptr_t ra;
-    __asm__ volatile("mv %0, ra" : "=r"(ra) : : "memory"); /* before anything can change ra */
+    ARCH_READ_RA(ra); /* before anything can change the return address register */
     b1->ra = ra;
     b1->ra_builtin = (uintptr_t)__builtin_return_address(0);
     for (int i = 0; i < 8; i++)
@@ -1031,17 +1047,20 @@ static void child_b2(void *out)
 /* B3: skip a faulting load by editing the frame's pc. */
 struct b3_res {
     int hits;
-    uintptr_t page, load_pc, fault_pc, fault_addr, marker;
+    uintptr_t page, load_pc, fault_pc, fault_addr, marker, mc_fault_addr;
 };
 static struct b3_res *b3;
 
 static void b3_handler(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
-    b3->fault_pc = uc->uc_mcontext.__gregs[REG_PC];
+    b3->fault_pc = UC_PC(uc);
+#ifdef __aarch64__
+    b3->mc_fault_addr = uc->uc_mcontext.fault_address;
+#endif
     b3->fault_addr = (uintptr_t)si->si_addr;
     if (++b3->hits == 1)
-        uc->uc_mcontext.__gregs[REG_PC] += 4;
+        UC_PC(uc) += 4;
     (void)sig;
 }
 
@@ -1054,6 +1073,7 @@ static void child_b3(void *out)
     b3->page = (uintptr_t)page;
     install(SIGSEGV, b3_handler);
     uintptr_t label, m;
+#if defined(__riscv)
     __asm__ volatile(".option push\n.option norvc\n"
                      "lla %[lbl], 1f\n"
                      "li %[m], 0\n"
@@ -1064,9 +1084,73 @@ static void child_b3(void *out)
                      : [lbl] "=&r"(label), [m] "=&r"(m)
                      : [p] "r"(page)
                      : "memory");
+#elif defined(__aarch64__)
+    __asm__ volatile("adr %[lbl], 1f\n"
+                     "mov %[m], #0\n"
+                     "1: ldr %[m], [%[p]]\n" /* faults; the handler skips it */
+                     "add %[m], %[m], #0x5a1\n"
+                     "add %[m], %[m], #1\n" /* 0x5a2 only if both ran */
+                     : [lbl] "=&r"(label), [m] "=&r"(m)
+                     : [p] "r"(page)
+                     : "memory");
+#endif
     b3->load_pc = label;
     b3->marker = m;
 }
+
+/* B5, B6: what the frame holds besides registers. The stack below is zeroed
+ * first, so only what the kernel wrote can lie in the kernel half. */
+#define XVAL(n) (0x5eed000000000000ULL + (uint64_t)(n) * 0x10101ULL)
+
+struct scan {
+    long scanned, kernel_words, first_off;
+    uintptr_t first_val;
+};
+
+static void scan_words(struct scan *sc, const unsigned char *p, size_t n, long base)
+{
+    for (size_t off = 0; off + 8 <= n; off += 8) {
+        uint64_t w;
+        memcpy(&w, p + off, 8);
+        sc->scanned += 8;
+        if (w >= KERNEL_LO && w < KERNEL_HI && !sc->kernel_words++) {
+            sc->first_off = base + (long)off;
+            sc->first_val = w;
+        }
+    }
+}
+
+/* B6: siginfo, then the whole ucontext and what Linux puts above it
+ * (offsets from siginfo's start). */
+static void scan_frame(struct scan *sc, const siginfo_t *si, const ucontext_t *uc)
+{
+    scan_words(sc, (const void *)si, sizeof *si, 0);
+    scan_words(sc, (const void *)uc, sizeof *uc + SIGFRAME_ABOVE, (long)((uintptr_t)uc - (uintptr_t)si));
+}
+
+/* Zeroes the stack below the caller, where the signal frame will go: a
+ * kernel leaves parts of it unwritten (the upper half of ss_flags, unused FP
+ * slots), and stale user data there must not pass for a leak. */
+__attribute__((noinline)) static void scrub_stack_below(void)
+{
+    char buf[16384];
+    memset(buf, 0, sizeof buf);
+    __asm__ volatile("" : : "r"(buf) : "memory");
+}
+
+static void check_b6(int ok, uintptr_t info, uintptr_t uc, const struct scan *sc)
+{
+    check(ok && uc == info + sizeof(siginfo_t),
+          "B6: ucontext follows siginfo directly, as in Linux's rt_sigframe (uc - info = %ld)", (long)(uc - info));
+    check(ok && sc->scanned > 0 && sc->kernel_words == 0,
+          "B6: no 8-byte word of siginfo + ucontext%s (%ld bytes) lies in the kernel half [%#llx, %#llx) (%ld do; "
+          "first at +%ld: %#lx)", SIGFRAME_ABOVE ? " + frame record" : "", sc->scanned, KERNEL_LO, KERNEL_HI,
+          sc->kernel_words, sc->first_off, (unsigned long)sc->first_val);
+}
+
+#define IRP32 ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+
+#if defined(__riscv)
 
 /* B4: f0..f31 and fcsr across a handler. */
 struct b4_res {
@@ -1078,7 +1162,6 @@ static struct b4_res *b4;
 static int b4_edit; /* the handler also writes f7, f9, f10 and fcsr in the frame */
 #define FRM(m) ((uint32_t)(m) << 5) /* fcsr rounding mode: 1 RTZ, 2 RDN, 3 RUP */
 #define EDIT(i) (0x4010000000000000ULL + (uint64_t)(i) * 0x111)
-#define IRP32 ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
 #define F_CLOBBERS "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", \
     "f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25", "f26", "f27",         \
     "f28", "f29", "f30", "f31"
@@ -1132,12 +1215,9 @@ static void child_b4(void *out)
     b4->fcsr_out = (uint32_t)fcsr_out;
 }
 
-/* B5, B6: the integer registers in the frame, and what else the frame holds. */
-#define XVAL(n) (0x5eed000000000000ULL + (uint64_t)(n) * 0x10101ULL)
+/* B5: the integer registers in the frame. */
 static const int x_set[] = {1, 5, 6, 7, 9, 13, 14, 15, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
 #define N_XSET (int)(sizeof x_set / sizeof x_set[0])
-#define KERNEL_LO 0xffff800000000000ULL /* Sv48's kernel half (Sv39's lies inside) */
-#define KERNEL_HI 0xfffffffffff00000ULL /* above: small negative numbers */
 
 struct b5_res {
     int hits;
@@ -1145,23 +1225,9 @@ struct b5_res {
     struct {
         uintptr_t sp, pc_after, x[32];
     } live; /* written by the asm: sp, the label after ecall, x1..x31 after */
-    long scanned, kernel_words, first_off;
-    uintptr_t first_val;
+    struct scan sc;
 };
 static struct b5_res *b5;
-
-static void scan_words(const unsigned char *p, size_t n, long base)
-{
-    for (size_t off = 0; off + 8 <= n; off += 8) {
-        uint64_t w;
-        memcpy(&w, p + off, 8);
-        b5->scanned += 8;
-        if (w >= KERNEL_LO && w < KERNEL_HI && !b5->kernel_words++) {
-            b5->first_off = base + (long)off;
-            b5->first_val = w;
-        }
-    }
-}
 
 static void b5_handler(int sig, siginfo_t *si, void *ucv)
 {
@@ -1173,20 +1239,8 @@ static void b5_handler(int sig, siginfo_t *si, void *ucv)
     b5->info = (uintptr_t)si;
     b5->uc = (uintptr_t)uc;
     b5->local = (uintptr_t)&local;
-    /* B6: siginfo, then the whole ucontext (offsets from siginfo's start). */
-    scan_words((const void *)si, sizeof *si, 0);
-    scan_words((const void *)uc, sizeof *uc, (long)((uintptr_t)uc - (uintptr_t)si));
+    scan_frame(&b5->sc, si, uc);
     (void)sig;
-}
-
-/* Zeroes the stack below the caller, where the signal frame will go: a
- * kernel leaves parts of it unwritten (the upper half of ss_flags, unused FP
- * slots), and stale user data there must not pass for a leak. */
-__attribute__((noinline)) static void scrub_stack_below(void)
-{
-    char buf[16384];
-    memset(buf, 0, sizeof buf);
-    __asm__ volatile("" : : "r"(buf) : "memory");
 }
 
 static void child_b5(void *out)
@@ -1223,43 +1277,9 @@ static void child_b5(void *out)
 #undef LI
 }
 
-static void check_b1_b2(void)
+static void check_b4(void)
 {
-    struct b1_res r1;
-    int got, st = run_child(child_b1, &r1, sizeof r1, &got);
-    check(got && r1.hits == 1 && vsigreturn && r1.ra == (uintptr_t)vsigreturn && r1.ra_builtin == r1.ra,
-          "B1: the handler returns to __vdso_rt_sigreturn@%s (ra at entry %#lx, __builtin_return_address %#lx, "
-          "symbol %p; child %s)", VDSO_VERSION, (unsigned long)r1.ra, (unsigned long)r1.ra_builtin, vsigreturn,
-          status_str(st));
-    check(got && r1.hits == 1 && !memcmp(r1.code, sigreturn_code, 8),
-          "B1: the code at the handler's return address is li a7,139; ecall");
-
-    struct b2_res r2;
-    st = run_child(child_b2, &r2, sizeof r2, &got);
-    char ips[16 * 20] = "";
-    for (int i = 0, len = 0; i < r2.frames && i < 16; i++)
-        len += snprintf(ips + len, sizeof ips - (size_t)len, " %#lx", (unsigned long)r2.ip[i]);
-    check(got && st == 0 && r2.hits == 1 && r2.reached,
-          "B2: _Unwind_Backtrace from a SIGUSR1 handler gets through the signal frame to raiser() at %p-%p "
-          "(child %s; %d frames:%s)", (const void *)__start_guard_raiser, (const void *)__stop_guard_raiser,
-          status_str(st), r2.frames, ips);
-    if (dynamic_build)
-        check(got && st == 0 && r2.glibc_reached, "B2: glibc's backtrace() from the handler reaches raiser() "
-              "(%d frames)", r2.glibc_frames);
-}
-
-static void check_b3_b4(void)
-{
-    struct b3_res r3;
-    int got, st = run_child(child_b3, &r3, sizeof r3, &got);
-    check(got && r3.hits == 1 && r3.fault_pc == r3.load_pc && r3.fault_addr == r3.page,
-          "B3: a load from a PROT_NONE page raises SIGSEGV once with the frame's pc at the load (%#lx, load at "
-          "%#lx) and si_addr the page (%#lx; child %s)", (unsigned long)r3.fault_pc, (unsigned long)r3.load_pc,
-          (unsigned long)r3.fault_addr, status_str(st));
-    check(got && st == 0 && r3.marker == 0x5a2,
-          "B3: pc += 4 in the frame resumes at the next instruction (marker %#lx, want 0x5a2)",
-          (unsigned long)r3.marker);
-
+    int got, st;
     struct b4_res r4;
     for (b4_edit = 0; b4_edit < 2; b4_edit++) {
         st = run_child(child_b4, &r4, sizeof r4, &got);
@@ -1339,33 +1359,397 @@ static void check_b5_b6(void)
             bad = x_set[i];
     check(ok && bad < 0 && r.live.x[10] == 0, "B5: after rt_sigreturn the %d registers hold their values again "
           "(first bad: %s)", N_XSET, first_bad('x', bad));
-    check(ok && r.uc == r.info + sizeof(siginfo_t),
-          "B6: ucontext follows siginfo directly, as in Linux's rt_sigframe (uc - info = %ld)",
-          (long)(r.uc - r.info));
-    check(ok && r.scanned > 0 && r.kernel_words == 0,
-          "B6: no 8-byte word of siginfo + ucontext (%ld bytes) lies in the kernel half [%#llx, %#llx) (%ld do; "
-          "first at +%ld: %#lx)", r.scanned, KERNEL_LO, KERNEL_HI, r.kernel_words, r.first_off,
-          (unsigned long)r.first_val);
+    check_b6(ok, r.info, r.uc, &r.sc);
+}
+
+#elif defined(__aarch64__)
+
+/* B4: v0..v31, fpsr and fpcr across a handler, and the fpsimd_context
+ * record of uc_mcontext.__reserved. */
+struct b4_res {
+    int hits;
+    uint64_t in[32][2], out[32][2], seen[32][2]; /* q registers: low, high */
+    uint32_t fpcr_in, fpcr_out, fpcr_seen, fpsr_in, fpsr_out, fpsr_seen;
+    int fpsimd_at, esr_at, end_at, unknown_at; /* offsets in __reserved, -1: none */
+    uint32_t first_magic, first_size;
+};
+static struct b4_res *b4;
+static int b4_edit; /* the handler also writes v7, v9, v10, fpcr and fpsr in the frame */
+#define RMODE(m) ((uint32_t)(m) << 22) /* fpcr rounding mode: 1 RP, 2 RM, 3 RZ */
+#define FPCR_FZ (1u << 24)
+#define FPCR_DN (1u << 25)
+#define FPSR_QC (1u << 27)
+#define EDIT(i) (0x4010000000000000ULL + (uint64_t)(i) * 0x111)
+#define V_CLOBBERS "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", \
+    "v14", "v15", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24", "v25", "v26", "v27",         \
+    "v28", "v29", "v30", "v31"
+
+/* Walks the records of uc_mcontext.__reserved as Linux lays them out: each a
+ * {magic, size} header, sizes multiples of 16, a {0, 0} header at the end. */
+static struct fpsimd_context *walk_records(ucontext_t *uc, struct b4_res *r)
+{
+    unsigned char *res = uc->uc_mcontext.__reserved;
+    struct fpsimd_context *fp = NULL;
+    r->fpsimd_at = r->esr_at = r->end_at = r->unknown_at = -1;
+    memcpy(&r->first_magic, res, 4);
+    memcpy(&r->first_size, res + 4, 4);
+    for (size_t off = 0; off + sizeof(struct _aarch64_ctx) <= sizeof uc->uc_mcontext.__reserved;) {
+        struct _aarch64_ctx *h = (struct _aarch64_ctx *)(res + off);
+        if (h->magic == 0 && h->size == 0) {
+            r->end_at = (int)off;
+            break;
+        }
+        if (h->magic == FPSIMD_MAGIC && h->size == sizeof(struct fpsimd_context)) {
+            r->fpsimd_at = (int)off;
+            fp = (struct fpsimd_context *)h;
+        } else if (h->magic == ESR_MAGIC && h->size == sizeof(struct esr_context)) {
+            r->esr_at = (int)off;
+        } else {
+            r->unknown_at = (int)off;
+            break;
+        }
+        off += h->size;
+    }
+    return fp;
+}
+
+static void b4_handler(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    b4->hits++;
+    struct fpsimd_context *fp = walk_records(uc, b4);
+    if (fp) {
+        memcpy(b4->seen, fp->vregs, sizeof b4->seen);
+        b4->fpcr_seen = fp->fpcr;
+        b4->fpsr_seen = fp->fpsr;
+        if (b4_edit) {
+            static const int edited[3] = {7, 9, 10};
+            for (int k = 0; k < 3; k++) {
+                uint64_t q[2] = {EDIT(edited[k]), ~EDIT(edited[k])};
+                memcpy(&fp->vregs[edited[k]], q, 16);
+            }
+            fp->fpcr = RMODE(2);
+            fp->fpsr = 0x3; /* IOC, DZC */
+        }
+    }
+    /* Overwrite every v-register, fpcr (RZ) and fpsr (all flags) before returning. */
+    __asm__ volatile(IRP32 "dup v\\n\\().2d, %0\n.endr\n"
+                     "msr fpcr, %1\n"
+                     "msr fpsr, %2\n"
+                     :
+                     : "r"(0x7ff8dead0000beefULL), "r"((unsigned long)RMODE(3)),
+                       "r"((unsigned long)(0x9f | FPSR_QC))
+                     : V_CLOBBERS);
+    (void)sig, (void)si;
+}
+
+static void child_b4(void *out)
+{
+    b4 = out;
+    for (int i = 0; i < 32; i++) {
+        b4->in[i][0] = 0x3ff0000000000000ULL + (uint64_t)i * 0x0001000000000101ULL;
+        b4->in[i][1] = 0xc0de000000000000ULL + (uint64_t)i * 0x0000010000010001ULL;
+    }
+    b4->fpcr_in = RMODE(1) | FPCR_FZ | FPCR_DN;
+    b4->fpsr_in = FPSR_QC | 0x10; /* QC, IXC */
+    install(SIGUSR2, b4_handler);
+    long pid = getpid(), tid = syscall(SYS_gettid);
+    /* No call between these and the asm: a call could clobber them. */
+    register long x0 __asm__("x0") = pid;
+    register long x1 __asm__("x1") = tid;
+    register long x2 __asm__("x2") = SIGUSR2;
+    register long x8 __asm__("x8") = SYS_tgkill;
+    unsigned long fpcr_out, fpsr_out;
+    /* One block: load all 32, set fpcr and fpsr, tgkill (the handler runs on
+     * its return), store all 32, fpcr and fpsr: no compiler code in between. */
+    __asm__ volatile(IRP32 "ldr q\\n, [%[in], #\\n*16]\n.endr\n"
+                     "msr fpcr, %[ci]\n"
+                     "msr fpsr, %[si]\n"
+                     "svc #0\n"
+                     "mrs %[co], fpcr\n"
+                     "mrs %[so], fpsr\n" IRP32 "str q\\n, [%[out], #\\n*16]\n.endr\n"
+                     : "+r"(x0), [co] "=&r"(fpcr_out), [so] "=&r"(fpsr_out)
+                     : "r"(x1), "r"(x2), "r"(x8), [in] "r"(b4->in), [out] "r"(b4->out),
+                       [ci] "r"((unsigned long)b4->fpcr_in), [si] "r"((unsigned long)b4->fpsr_in)
+                     : "memory", V_CLOBBERS);
+    b4->fpcr_out = (uint32_t)fpcr_out;
+    b4->fpsr_out = (uint32_t)fpsr_out;
+}
+
+static void check_b4(void)
+{
+    struct b4_res r4;
+    for (b4_edit = 0; b4_edit < 2; b4_edit++) {
+        int got, st = run_child(child_b4, &r4, sizeof r4, &got);
+        int bad = -1, seen_bad = -1;
+        for (int i = 31; i >= 0; i--) {
+            int ed = b4_edit && (i == 7 || i == 9 || i == 10);
+            uint64_t lo = ed ? EDIT(i) : r4.in[i][0], hi = ed ? ~EDIT(i) : r4.in[i][1];
+            if (r4.out[i][0] != lo || r4.out[i][1] != hi)
+                bad = i;
+            if (r4.seen[i][0] != r4.in[i][0] || r4.seen[i][1] != r4.in[i][1])
+                seen_bad = i;
+        }
+        if (!b4_edit) {
+            check(got && r4.hits == 1 && r4.fpsimd_at == 0 && r4.unknown_at < 0 && r4.end_at > 0,
+                  "B4: uc_mcontext.__reserved starts with an fpsimd_context record (magic %#x, size %u; Linux: "
+                  "%#x, %zu)%s and ends with a {0, 0} header (at +%d; unknown record at %d; child %s)",
+                  r4.first_magic, r4.first_size, FPSIMD_MAGIC, sizeof(struct fpsimd_context),
+                  r4.esr_at >= 0 ? ", then an esr_context" : "", r4.end_at, r4.unknown_at, status_str(st));
+            check(got && r4.hits == 1 && bad < 0,
+                  "B4: v0..v31 (all 128 bits) survive a handler that overwrites all 32 (first bad: %s)",
+                  first_bad('v', bad));
+            check(got && r4.hits == 1 && r4.fpcr_out == r4.fpcr_in && r4.fpsr_out == r4.fpsr_in,
+                  "B4: fpcr and fpsr survive a handler that sets RZ and all flags (fpcr %#x -> %#x, fpsr %#x -> "
+                  "%#x)", r4.fpcr_in, r4.fpcr_out, r4.fpsr_in, r4.fpsr_out);
+            check(got && r4.hits == 1 && r4.fpsimd_at >= 0 && seen_bad < 0 && r4.fpcr_seen == r4.fpcr_in &&
+                      r4.fpsr_seen == r4.fpsr_in,
+                  "B4: the handler sees the interrupted v0..v31, fpcr and fpsr in the fpsimd_context record "
+                  "(first bad: %s; fpcr %#x, fpsr %#x)", first_bad('v', seen_bad), r4.fpcr_seen, r4.fpsr_seen);
+        } else {
+            check(got && r4.hits == 1 && bad < 0 && r4.fpcr_out == RMODE(2) && r4.fpsr_out == 0x3,
+                  "B4: v7, v9, v10, fpcr (RM) and fpsr (IOC, DZC) written into the record are what the "
+                  "interrupted code has after rt_sigreturn (first bad: %s; fpcr %#x, fpsr %#x; child %s)",
+                  first_bad('v', bad), r4.fpcr_out, r4.fpsr_out, status_str(st));
+        }
+    }
+}
+
+/* B5: the integer registers in the frame, the handler's entry registers and
+ * the frame record. sig_entry records x0, x1, x2, sp, x29 and x30 as the
+ * kernel left them, then branches to b5_handler. */
+struct entry_regs {
+    uintptr_t x0, x1, x2, sp, x29, x30;
+};
+static struct entry_regs b5_entry __attribute__((used));
+static void b5_handler(int sig, siginfo_t *si, void *ucv) __attribute__((used, noinline, noclone));
+__attribute__((visibility("hidden"))) void b5_sig_entry(int sig, siginfo_t *si, void *ucv);
+__asm__(".text\n"
+        ".p2align 2\n"
+        ".global b5_sig_entry\n"
+        ".hidden b5_sig_entry\n"
+        ".type b5_sig_entry, %function\n"
+        "b5_sig_entry:\n"
+        "adrp x9, b5_entry\n"
+        "add x9, x9, :lo12:b5_entry\n"
+        "stp x0, x1, [x9]\n"
+        "mov x10, sp\n"
+        "stp x2, x10, [x9, #16]\n"
+        "stp x29, x30, [x9, #32]\n"
+        "b b5_handler\n"
+        ".size b5_sig_entry, . - b5_sig_entry\n");
+
+static const int x_set[] = {3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+                            28, 30};
+#define N_XSET (int)(sizeof x_set / sizeof x_set[0])
+#define NZCV_SET 0xa0000000ULL /* N and C: no compare the compiler emits leaves them so by chance */
+
+struct b5_res {
+    int hits;
+    uintptr_t regs[31], sp, pc, pstate, info, uc, local, pid, tid, x9;
+    struct entry_regs entry;
+    uintptr_t record[2];
+    int record_read;
+    struct {
+        uintptr_t sp, pc_after, x29, x[31], nzcv;
+    } live; /* written by the asm: sp, the label after svc, x29, x0..x30 and nzcv after */
+    struct scan sc;
+};
+static struct b5_res *b5;
+
+static void b5_handler(int sig, siginfo_t *si, void *ucv)
+{
+    volatile int local = 0;
+    ucontext_t *uc = ucv;
+    b5->hits++;
+    b5->entry = b5_entry;
+    for (int i = 0; i < 31; i++)
+        b5->regs[i] = uc->uc_mcontext.regs[i];
+    b5->sp = uc->uc_mcontext.sp;
+    b5->pc = uc->uc_mcontext.pc;
+    b5->pstate = uc->uc_mcontext.pstate;
+    b5->info = (uintptr_t)si;
+    b5->uc = (uintptr_t)uc;
+    b5->local = (uintptr_t)&local;
+    /* The frame record, if x29 points into the frame's neighbourhood. */
+    if (b5->entry.x29 >= b5->info && b5->entry.x29 - b5->info < 16384 && !(b5->entry.x29 & 7)) {
+        memcpy(b5->record, (const void *)b5->entry.x29, sizeof b5->record);
+        b5->record_read = 1;
+    }
+    scan_frame(&b5->sc, si, uc);
+    (void)sig;
+}
+
+static void child_b5(void *out)
+{
+    b5 = out;
+    b5->pid = (uintptr_t)getpid();
+    b5->tid = (uintptr_t)syscall(SYS_gettid);
+    b5->x9 = (uintptr_t)&b5->live;
+    install(SIGUSR1, b5_sig_entry);
+    scrub_stack_below();
+    register long x0 __asm__("x0") = (long)b5->pid;
+    register long x1 __asm__("x1") = (long)b5->tid;
+    register long x2 __asm__("x2") = SIGUSR1;
+    register long x8 __asm__("x8") = SYS_tgkill;
+    register void *x9 __asm__("x9") = &b5->live;
+    /* v0..v31 and fpsr zero: B6 then finds in the fpsimd record only what
+     * the kernel wrote there. */
+    __asm__ volatile("mov x10, sp\n"
+                     "str x10, [x9]\n"
+                     "adr x10, 1f\n"
+                     "str x10, [x9, #8]\n"
+                     "str x29, [x9, #16]\n"
+                     IRP32 "movi v\\n\\().2d, #0\n.endr\n"
+                     "msr fpsr, xzr\n"
+                     "mov x10, #0xa0000000\n"
+                     "msr nzcv, x10\n"
+                     ".irp n,3,4,5,6,7,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,30\n"
+                     "movz x\\n, #0x5eed, lsl #48\n"
+                     "movk x\\n, #(((\\n * 0x10101) >> 16) & 0xffff), lsl #16\n"
+                     "movk x\\n, #((\\n * 0x10101) & 0xffff)\n"
+                     ".endr\n"
+                     "svc #0\n"
+                     "1:\n"
+                     ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30\n"
+                     "str x\\n, [x9, #24 + \\n * 8]\n"
+                     ".endr\n"
+                     "mrs x10, nzcv\n"
+                     "str x10, [x9, #24 + 31 * 8]\n"
+                     : "+r"(x0)
+                     : "r"(x1), "r"(x2), "r"(x8), "r"(x9)
+                     : "memory", "cc", "x3", "x4", "x5", "x6", "x7", "x10", "x11", "x12", "x13", "x14", "x15",
+                       "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28",
+                       "x30", V_CLOBBERS);
+}
+
+static void check_b5_b6(void)
+{
+    struct b5_res r;
+    int got, st = run_child(child_b5, &r, sizeof r, &got);
+    int ok = got && r.hits == 1;
+    check(ok && r.pc == r.live.pc_after,
+          "B5: uc_mcontext.pc is the address right after the svc (%#lx, want %#lx; child %s)", (unsigned long)r.pc,
+          (unsigned long)r.live.pc_after, status_str(st));
+    check(ok && r.sp == r.live.sp && r.local < r.info && r.sp - r.local < 16384,
+          "B5: uc_mcontext.sp is the interrupted sp (%#lx, want %#lx), a few KiB above the handler's stack "
+          "(sp - handler local = %ld)", (unsigned long)r.sp, (unsigned long)r.live.sp, (long)(r.sp - r.local));
+    long below = (long)(r.sp - r.info), size = (long)(sizeof(siginfo_t) + sizeof(ucontext_t)) + SIGFRAME_ABOVE;
+    check(ok && below >= size && below < size + 16,
+          "B5: the frame and its frame record lie right below the interrupted sp, as Linux places them (sp - "
+          "siginfo = %ld; Linux: %ld..%ld)", below, size, size + 15);
+    check(ok && r.entry.x0 == SIGUSR1 && r.entry.x1 == r.info && r.entry.x2 == r.uc && r.entry.sp == r.info,
+          "B5: the handler is entered with x0 = the signal (%lu), x1 = &siginfo, x2 = &ucontext and sp = the "
+          "frame (x1 %#lx, x2 %#lx, sp %#lx; siginfo at %#lx)", (unsigned long)r.entry.x0,
+          (unsigned long)r.entry.x1, (unsigned long)r.entry.x2, (unsigned long)r.entry.sp,
+          (unsigned long)r.info);
+    check(ok && r.entry.x30 == (uintptr_t)vsigreturn,
+          "B5: x30 at the handler's entry is " VDSO_SIGRETURN " (%#lx, symbol %p)", (unsigned long)r.entry.x30,
+          vsigreturn);
+    check(ok && r.entry.x29 == r.uc + sizeof(ucontext_t) && r.record_read && r.record[0] == r.live.x29 &&
+              r.record[1] == XVAL(30),
+          "B5: x29 at the handler's entry points at a frame record right above the ucontext (x29 %#lx, want "
+          "%#lx) holding the interrupted x29 and x30 (%#lx, %#lx; want %#lx, %#llx)",
+          (unsigned long)r.entry.x29, (unsigned long)(r.uc + sizeof(ucontext_t)),
+          (unsigned long)(r.record_read ? r.record[0] : 0), (unsigned long)(r.record_read ? r.record[1] : 0),
+          (unsigned long)r.live.x29, XVAL(30));
+    /* x0..x30 in register order: the set values, tgkill's arguments with
+     * x0 = 0 (its return: the signal comes on the way out), x9, x29. */
+    int bad = -1;
+    uintptr_t bad_want = 0;
+    for (int n = 30; n >= 0; n--) {
+        uintptr_t want;
+        switch (n) {
+        case 0: want = 0; break;
+        case 1: want = r.tid; break;
+        case 2: want = SIGUSR1; break;
+        case 8: want = SYS_tgkill; break;
+        case 9: want = r.x9; break;
+        case 29: want = r.live.x29; break;
+        default: want = XVAL(n);
+        }
+        if (r.regs[n] != want)
+            bad = n, bad_want = want;
+    }
+    char detail[96] = "none";
+    if (bad >= 0)
+        snprintf(detail, sizeof detail, "x%d = %#lx, want %#lx", bad, (unsigned long)r.regs[bad],
+                 (unsigned long)bad_want);
+    check(ok && bad < 0, "B5: uc_mcontext.regs[n] holds xn: %d values set by asm (x3-x7, x10-x28, x30), "
+          "tgkill's x0 = 0, x1, x2, x8, and x9, x29 (first bad: %s)", N_XSET, detail);
+    check(ok && (r.pstate & PSTATE_NZCV) == NZCV_SET && (r.pstate & PSTATE_MODE) == 0,
+          "B5: uc_mcontext.pstate holds the interrupted NZCV (N, C) and EL0t, AArch64 (pstate %#lx)",
+          (unsigned long)r.pstate);
+    bad = -1;
+    for (int i = N_XSET - 1; i >= 0; i--)
+        if (r.live.x[x_set[i]] != XVAL(x_set[i]))
+            bad = x_set[i];
+    check(ok && bad < 0 && r.live.x[0] == 0 && (r.live.nzcv & PSTATE_NZCV) == NZCV_SET,
+          "B5: after rt_sigreturn the %d registers hold their values again, and NZCV (first bad: %s; nzcv %#lx)",
+          N_XSET, first_bad('x', bad), (unsigned long)r.live.nzcv);
+    check_b6(ok, r.info, r.uc, &r.sc);
+}
+
+#endif
+
+static void check_b1_b2(void)
+{
+    struct b1_res r1;
+    int got, st = run_child(child_b1, &r1, sizeof r1, &got);
+    check(got && r1.hits == 1 && vsigreturn && r1.ra == (uintptr_t)vsigreturn && r1.ra_builtin == r1.ra,
+          "B1: the handler returns to " VDSO_SIGRETURN "@%s (return address at entry %#lx, __builtin_return_address %#lx, "
+          "symbol %p; child %s)", VDSO_VERSION, (unsigned long)r1.ra, (unsigned long)r1.ra_builtin, vsigreturn,
+          status_str(st));
+    check(got && r1.hits == 1 && !memcmp(r1.code, sigreturn_code, 8),
+          "B1: the code at the handler's return address is " VDSO_SIGRETURN_ASM);
+
+    struct b2_res r2;
+    st = run_child(child_b2, &r2, sizeof r2, &got);
+    char ips[16 * 20] = "";
+    for (int i = 0, len = 0; i < r2.frames && i < 16; i++)
+        len += snprintf(ips + len, sizeof ips - (size_t)len, " %#lx", (unsigned long)r2.ip[i]);
+    check(got && st == 0 && r2.hits == 1 && r2.reached,
+          "B2: _Unwind_Backtrace from a SIGUSR1 handler gets through the signal frame to raiser() at %p-%p "
+          "(child %s; %d frames:%s)", (const void *)__start_guard_raiser, (const void *)__stop_guard_raiser,
+          status_str(st), r2.frames, ips);
+    if (dynamic_build)
+        check(got && st == 0 && r2.glibc_reached, "B2: glibc's backtrace() from the handler reaches raiser() "
+              "(%d frames)", r2.glibc_frames);
+}
+
+static void check_b3(void)
+{
+    struct b3_res r3;
+    int got, st = run_child(child_b3, &r3, sizeof r3, &got);
+    check(got && r3.hits == 1 && r3.fault_pc == r3.load_pc && r3.fault_addr == r3.page,
+          "B3: a load from a PROT_NONE page raises SIGSEGV once with the frame's pc at the load (%#lx, load at "
+          "%#lx) and si_addr the page (%#lx; child %s)", (unsigned long)r3.fault_pc, (unsigned long)r3.load_pc,
+          (unsigned long)r3.fault_addr, status_str(st));
+    check(got && st == 0 && r3.marker == 0x5a2,
+          "B3: pc += 4 in the frame resumes at the next instruction (marker %#lx, want 0x5a2)",
+          (unsigned long)r3.marker);
+#ifdef __aarch64__
+    check(got && r3.hits == 1 && r3.mc_fault_addr == r3.page,
+          "B3: uc_mcontext.fault_address is the faulting address, as Linux sets it (%#lx, want %#lx)",
+          (unsigned long)r3.mc_fault_addr, (unsigned long)r3.page);
+#endif
 }
 
 static void part_b(void)
 {
     dynamic_build = _DYNAMIC != NULL;
     check_b1_b2();
-    check_b3_b4();
+    check_b3();
+    check_b4();
     check_b5_b6();
 }
 
-#else
-static void part_b(void) { check(0, "Part B (signal frames) is riscv64 only"); }
-#endif
-
-
 /* ---- Part C: a hostile rt_sigreturn, and attacks from a second thread ---- */
 
-#if defined(__riscv) && __riscv_xlen == 64
 struct c_res {
     int returned; /* set only if rt_sigreturn came back to the caller */
+    int alive, alarm_seen;
+    uint64_t nzcv;
 };
 
 /* A kernel-half address and an unmapped user one, as a forged frame's sp. */
@@ -1378,6 +1762,7 @@ static uintptr_t c_bad_sp;
 static void child_c_bad_frame(void *out)
 {
     struct c_res *r = out;
+#if defined(__riscv)
     __asm__ volatile("mv s2, sp\n"
                      "mv sp, %0\n"
                      "li a7, 139\n"
@@ -1386,6 +1771,16 @@ static void child_c_bad_frame(void *out)
                      :
                      : "r"(c_bad_sp)
                      : "s2", "a0", "a7", "memory");
+#elif defined(__aarch64__)
+    __asm__ volatile("mov x19, sp\n"
+                     "mov sp, %0\n"
+                     "mov x8, #139\n"
+                     "svc #0\n"
+                     "mov sp, x19\n"
+                     :
+                     : "r"(c_bad_sp)
+                     : "x19", "x0", "x8", "memory");
+#endif
     r->returned = 1;
 }
 
@@ -1403,7 +1798,7 @@ static void child_c_bad_frame_ignored(void *out)
  * it, but the program stays in user mode and dies of the fetch. */
 static void c_forge_handler(int sig, siginfo_t *si, void *ucv)
 {
-    ((ucontext_t *)ucv)->uc_mcontext.__gregs[0] = 0xffffffc080200000UL;
+    UC_PC((ucontext_t *)ucv) = KERNEL_TEXT;
     (void)sig, (void)si;
 }
 
@@ -1414,6 +1809,104 @@ static void child_c_forged_pc(void *out)
     raise(SIGUSR1);
     r->returned = 1;
 }
+
+#ifdef __aarch64__
+/* A handler that breaks the fpsimd_context record's magic: Linux refuses the
+ * frame (-EINVAL, then SIGSEGV). */
+static void c_fpsimd_handler(int sig, siginfo_t *si, void *ucv)
+{
+    struct _aarch64_ctx *h = (struct _aarch64_ctx *)((ucontext_t *)ucv)->uc_mcontext.__reserved;
+    h->magic = 0x12345678;
+    (void)sig, (void)si;
+}
+
+static void child_c_fpsimd(void *out)
+{
+    struct c_res *r = out;
+    install(SIGUSR1, c_fpsimd_handler);
+    raise(SIGUSR1);
+    r->returned = 1;
+}
+
+/* A handler that asks for privileged PSTATE (c_pstate: EL1h, interrupts
+ * masked, or nothing for the control run) and sets Z and C. Only NZCV may
+ * come back: the child then finds Z and C set right after its svc and, with
+ * interrupts unmasked, a timer signal arrives while it spins without a
+ * syscall. Linux kills it with SIGSEGV instead (valid_user_regs). */
+static uint64_t c_pstate;
+static volatile sig_atomic_t c_alarm;
+
+static void c_pstate_handler(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    uint64_t p = uc->uc_mcontext.pstate & ~(PSTATE_NZCV | PSTATE_MODE | PSTATE_DAIF);
+    uc->uc_mcontext.pstate = p | c_pstate | 0x60000000ULL; /* Z, C */
+    (void)sig, (void)si;
+}
+
+static void c_alarm_handler(int sig) { c_alarm = sig; }
+
+static void child_c_pstate(void *out)
+{
+    struct c_res *r = out;
+    install(SIGUSR1, c_pstate_handler);
+    signal(SIGALRM, c_alarm_handler);
+    long pid = getpid(), tid = syscall(SYS_gettid);
+    register long x0 __asm__("x0") = pid;
+    register long x1 __asm__("x1") = tid;
+    register long x2 __asm__("x2") = SIGUSR1;
+    register long x8 __asm__("x8") = SYS_tgkill;
+    uint64_t nzcv;
+    __asm__ volatile("msr nzcv, xzr\n"
+                     "svc #0\n"
+                     "mrs %[f], nzcv\n"
+                     : "+r"(x0), [f] "=r"(nzcv)
+                     : "r"(x1), "r"(x2), "r"(x8)
+                     : "memory", "cc");
+    r->nzcv = nzcv;
+    r->returned = 1;
+    report();
+    /* Interrupts at EL0: a 20 ms timer must interrupt a loop that makes no
+     * syscall (glibc's clock_gettime reads the vDSO; 3 s at most). */
+    struct itimerval it = {{0, 0}, {0, 20000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    do
+        clock_gettime(CLOCK_MONOTONIC, &b);
+    while (!c_alarm && ts_ns(&b) - ts_ns(&a) < 3000000000LL);
+    r->alarm_seen = c_alarm != 0;
+    r->alive = 1;
+}
+
+static void check_c_pstate(void)
+{
+    static const struct {
+        uint64_t bits;
+        const char *what;
+    } cases[] = {
+        {0, "nothing (control)"},
+        {PSTATE_EL1H | PSTATE_DAIF, "EL1h with D, A, I, F masked"},
+        {PSTATE_EL1H, "EL1h"},
+        {PSTATE_DAIF, "EL0t with D, A, I, F masked"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct c_res r;
+        int got;
+        c_pstate = cases[i].bits;
+        int st = run_child(child_c_pstate, &r, sizeof r, &got);
+        int user = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && r.alive && r.alarm_seen &&
+                   (r.nzcv & PSTATE_NZCV) == 0x60000000ULL;
+        check((cases[i].bits && killed_by(st, SIGSEGV)) || user,
+              "C1: a handler that asks for %s in pstate, and Z, C: %s (child %s; after the svc nzcv %#llx, "
+              "%s, a timer signal %s the spin)", cases[i].what,
+              cases[i].bits ? "the process dies of SIGSEGV (Linux) or runs on in EL0 with only NZCV taken"
+                            : "the process runs on with Z, C and a timer signal comes",
+              status_str(st), (unsigned long long)r.nzcv, r.returned ? "returned" : "never returned",
+              r.alarm_seen ? "interrupted" : "never interrupted");
+    }
+}
+#endif
 
 static void check_c_sigreturn(void)
 {
@@ -1426,10 +1919,13 @@ static void check_c_sigreturn(void)
         void (*fn)(void *);
         const char *what;
     } cases[] = {
-        {0xffffffc080200000UL, child_c_bad_frame, "sp in the kernel half"},
+        {KERNEL_TEXT, child_c_bad_frame, "sp in the kernel half"},
         {(uintptr_t)hole, child_c_bad_frame, "sp on an unmapped user page"},
-        {0xffffffc080200000UL, child_c_bad_frame_ignored, "sp in the kernel half, SIGSEGV ignored and blocked"},
+        {KERNEL_TEXT, child_c_bad_frame_ignored, "sp in the kernel half, SIGSEGV ignored and blocked"},
         {0, child_c_forged_pc, "a handler that sets the frame's pc to kernel text"},
+#ifdef __aarch64__
+        {0, child_c_fpsimd, "a handler that breaks the fpsimd_context record's magic"},
+#endif
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct c_res r;
@@ -1440,11 +1936,11 @@ static void check_c_sigreturn(void)
               "C1: rt_sigreturn with %s kills the process with SIGSEGV (child %s%s)", cases[i].what,
               status_str(st), r.returned ? "; it returned" : "");
     }
+#ifdef __aarch64__
+    check_c_pstate();
+#endif
     check(vclock_ok(), "C1: the kernel and the vDSO work on after the forged frames");
 }
-#else
-static void check_c_sigreturn(void) { check(0, "C1 (rt_sigreturn) is riscv64 only"); }
-#endif
 
 /* A second thread asks for write access to the shared pages and tries to
  * replace them, over and over, while the first reads the vDSO clock. */
