@@ -108,10 +108,12 @@ struct Row {
     linux_data_pages: bool,
 }
 
-/// The signal-return code: its symbol and its exact bytes.
+/// The signal-return code: its symbol, its exact bytes, and whether unwind
+/// tables describe it.
 struct Sigreturn {
     symbol: &'static str,
     code: &'static [u8],
+    cfi: bool,
 }
 
 /// One row per arch: adding an arch is a variant of [`Arch`] and a row here.
@@ -134,6 +136,9 @@ const TABLE: &[Row] = &[
         sigreturn: Some(Sigreturn {
             symbol: "__vdso_rt_sigreturn",
             code: &[0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00],
+            // Linux's riscv image describes it (.cfi_signal_frame, the
+            // registers in the frame's uc_mcontext).
+            cfi: true,
         }),
         hash_style: HashStyle::Both,
         version_node_symbol: false,
@@ -183,6 +188,11 @@ const TABLE: &[Row] = &[
         sigreturn: Some(Sigreturn {
             symbol: "__kernel_rt_sigreturn",
             code: &[0x68, 0x11, 0x80, 0xd2, 0x01, 0x00, 0x00, 0xd4],
+            // Linux 6.1's arm64 image has none (its sigreturn.S comments the
+            // directives out): with an FDE that unwinds through the frame
+            // record only, libgcc's _Unwind_Backtrace from a handler crashes;
+            // without one, libgcc matches the bytes and reads the sigcontext.
+            cfi: false,
         }),
         // As Linux's arm64 image: Go 1.19 (below) uses DT_GNU_HASH when it is
         // there, and then never finds its symbol.
@@ -218,6 +228,10 @@ const TABLE: &[Row] = &[
         sigreturn: Some(Sigreturn {
             symbol: "__vdso_rt_sigreturn",
             code: &[0x0b, 0x2c, 0x82, 0x03, 0x00, 0x00, 0x2b, 0x00],
+            // Linux 6.1's image keeps none (its CFI goes to .debug_frame,
+            // stripped); ours describes the sigcontext as Linux 6.12's
+            // SYM_SIGFUNC_START does, since our other functions have FDEs.
+            cfi: true,
         }),
         // As Linux's loongarch image (`--hash-style=sysv` in its Makefile).
         hash_style: HashStyle::Sysv,
@@ -294,6 +308,16 @@ impl Arch {
         match &self.row().sigreturn {
             Some(sigreturn) => Some(sigreturn.code),
             None => None,
+        }
+    }
+
+    /// Whether unwind tables (an FDE marked as a signal frame) cover
+    /// [`sigreturn_symbol`](Self::sigreturn_symbol), as in Linux's image of
+    /// the arch; `false` where there is none.
+    pub const fn sigreturn_has_cfi(self) -> bool {
+        match &self.row().sigreturn {
+            Some(sigreturn) => sigreturn.cfi,
+            None => false,
         }
     }
 
@@ -392,6 +416,10 @@ mod tests {
         // ori a7, zero, 139 ; syscall 0: what libgcc, libunwind and GDB match.
         let loongarch64 = bytes([0x0382_2c0b, 0x002b_0000]);
         assert_eq!(Arch::Loongarch64.sigreturn_code(), Some(&loongarch64[..]));
+        assert!(Arch::Riscv64.sigreturn_has_cfi());
+        assert!(!Arch::Aarch64.sigreturn_has_cfi());
+        assert!(Arch::Loongarch64.sigreturn_has_cfi());
+        assert!(!Arch::X86_64.sigreturn_has_cfi());
         for arch in Arch::all() {
             assert_eq!(
                 arch.sigreturn_symbol().is_some(),

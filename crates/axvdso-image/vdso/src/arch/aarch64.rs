@@ -105,19 +105,17 @@ impl VdsoArch for Arch {
 // `mov x8, #139` = d2801168, `svc #0` = d4000001 (checked by the image checks
 // from `axvdso-abi`'s row).
 //
-// The CFI is Linux's: `.cfi_signal_frame`, and the CFA and the frame record
-// (x29, x30) taken from x29, which the kernel points at the frame record it
-// pushed in the signal frame. The `nop` lies inside the CFI block but before
-// the symbol, so an unwinder that subtracts 1 from the return address (as for
-// a call) still lands in this FDE.
+// No CFI, as in Linux 6.1's image (arch/arm64/kernel/vdso/sigreturn.S keeps
+// the directives commented out): an FDE that takes the CFA, x29 and x30 from
+// the frame record (Linux's old CFI) cannot restore sp or the other
+// registers, and libgcc crashes unwinding from a handler through it. With no
+// FDE, libgcc falls back to matching the two instructions and reads every
+// register from the frame's sigcontext (axvdso-abi: `sigreturn_has_cfi`).
+// The `nop` before the symbol stays, as in Linux, for unwinders that subtract
+// 1 from the return address.
 global_asm!(
     ".pushsection .text.__kernel_rt_sigreturn, \"ax\", %progbits",
     ".balign 4",
-    ".cfi_startproc",
-    ".cfi_signal_frame",
-    ".cfi_def_cfa x29, 0",
-    ".cfi_offset x29, 0 * 8",
-    ".cfi_offset x30, 1 * 8",
     "nop",
     ".globl __kernel_rt_sigreturn",
     ".type __kernel_rt_sigreturn, %function",
@@ -125,7 +123,6 @@ global_asm!(
     "mov x8, #{nr}",
     "svc #0",
     ".size __kernel_rt_sigreturn, . - __kernel_rt_sigreturn",
-    ".cfi_endproc",
     ".popsection",
     nr = const nr::RT_SIGRETURN,
 );
