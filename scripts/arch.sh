@@ -21,8 +21,9 @@
 #   QEMU              the QEMU command line up to the machine (array)
 #   QEMU_PKG          the Debian package with that QEMU
 #   ZIG_TARGET        zig cc's target for the <arch>-linux-musl-* wrappers
-#   ZIG_CPU_FLAGS     sed expressions turning gcc -march/-mabi flags into zig's
-#                     (applied by the wrapper to each argument)
+#   ZIG_CPU_FLAGS     sed expressions turning gcc -march/-mabi/-mcpu flags into
+#                     zig's (applied by the wrapper to each argument)
+#   ZIG_FLAGS         flags the wrapper always adds (kernel C code: no FP/SIMD)
 
 ARCHES="riscv64 aarch64"
 
@@ -44,6 +45,7 @@ case "$1" in
         # zig takes the CPU from -mcpu (baseline_rv64 = rv64gc) and the ABI
         # from the target.
         ZIG_CPU_FLAGS='s/^-march=rv64gc.*/-mcpu=baseline_rv64/; /^-mabi=/d'
+        ZIG_FLAGS=''
         ;;
     aarch64)
         KERNEL_TARGET=aarch64-unknown-none-softfloat
@@ -58,8 +60,13 @@ case "$1" in
         QEMU=(qemu-system-aarch64 -machine virt -cpu cortex-a72 -nic none)
         QEMU_PKG=qemu-system-arm
         ZIG_TARGET=aarch64-linux-musl
-        # -mgeneral-regs-only and -mcpu from cc-rs pass through.
-        ZIG_CPU_FLAGS=''
+        # The C code is the kernel's (lwext4, lwprintf): it must leave the
+        # FP/SIMD registers, which hold the interrupted user program's state,
+        # alone. zig cc ignores -mgeneral-regs-only (the flag lwext4 passes)
+        # and vectorises with q registers; a CPU without NEON and FP it
+        # honours. Other -mcpu values are dropped.
+        ZIG_CPU_FLAGS='/^-mcpu=/d'
+        ZIG_FLAGS='-mcpu=generic-neon-fp_armv8'
         ;;
     *)
         echo "ARCH=$1 is not supported (supported: $ARCHES)" >&2
