@@ -151,11 +151,17 @@ static void check_coarse_advances_with_ticks(void)
         last = c;
         vgettime(CLOCK_MONOTONIC, &m);
     } while (ts_ns(&m) - ts_ns(&m0) < 5 * TICK_NS);
+    struct timespec m1;
     vgettime(CLOCK_MONOTONIC_COARSE, &c1);
+    vgettime(CLOCK_MONOTONIC, &m1);
     int64_t adv = ts_ns(&c1) - ts_ns(&c0);
-    check(adv >= 3 * TICK_NS && adv <= 7 * TICK_NS && steps >= 3,
-          "CLOCK_MONOTONIC_COARSE advances tick by tick: +%lld ns in %d steps over 5 ticks",
-          (long long)adv, steps);
+    /* No upper bound on the advance: a tick the host delayed (QEMU's vCPU
+     * descheduled) makes c0 stale by more than a tick, and the advance
+     * longer. The coarse clock must never pass MONOTONIC, though. */
+    check(adv >= 3 * TICK_NS && ts_ns(&c1) <= ts_ns(&m1) && steps >= 3,
+          "CLOCK_MONOTONIC_COARSE advances tick by tick and stays behind MONOTONIC: +%lld ns in "
+          "%d steps over 5 ticks, %lld ns behind at the end",
+          (long long)adv, steps, (long long)(ts_ns(&m1) - ts_ns(&c1)));
 }
 
 static void check_getres(void)
