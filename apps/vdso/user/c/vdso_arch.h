@@ -102,6 +102,50 @@ static inline __attribute__((noreturn)) void arch_exit(long code)
     __builtin_unreachable();
 }
 
+#elif defined(__x86_64__)
+
+#define ARCH_NAME "x86_64"
+#define VDSO_MACHINE EM_X86_64
+#define VDSO_VERSION "LINUX_2.6"
+#define VDSO_CLOCK_GETTIME "__vdso_clock_gettime"
+#define VDSO_GETTIMEOFDAY "__vdso_gettimeofday"
+#define VDSO_CLOCK_GETRES "__vdso_clock_getres"
+#define VDSO_GETCPU "__vdso_getcpu"
+#define VDSO_TIME "__vdso_time"
+/* No signal trampoline in x86_64's vDSO: libc passes its own restorer
+ * (SA_RESTORER). VDSO_SIGRETURN stays undefined; the tests that would check
+ * it check instead that no such symbol is there. */
+#define VDSO_NO_SIGRETURN "__vdso_rt_sigreturn"
+#define COUNTER_NAME "rdtsc"
+
+/* Signal frames (glibc's ucontext_t). Linux's x86_64 rt_sigframe is the
+ * return address, then ucontext_t, then siginfo_t: the signal-frame checks of
+ * vdso_guard.c (Part B's B4-B6) are riscv64's and aarch64's only. */
+#define UC_PC(uc) ((uc)->uc_mcontext.gregs[REG_RIP])
+#define UC_SP(uc) ((uc)->uc_mcontext.gregs[REG_RSP])
+#define SIGFRAME_ABOVE 0
+#define ARCH_READ_RA(v) ((v) = (uintptr_t)__builtin_return_address(0))
+/* The kernel half: 4-level paging's upper half; above it small negative numbers. */
+#define KERNEL_LO 0xffff800000000000ULL
+#define KERNEL_HI 0xfffffffffff00000ULL
+#define KERNEL_TEXT 0xffffffff80001000UL /* inside Starry 0.12's image (linked at 0xffffffff80000000) */
+
+/* The TSC, ordered after earlier loads by lfence (as the vDSO reads it). */
+static inline uint64_t arch_counter(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+    return (uint64_t)hi << 32 | lo;
+}
+
+static inline __attribute__((noreturn)) void arch_exit(long code)
+{
+    register long rdi __asm__("rdi") = code;
+    register long rax __asm__("rax") = 60; /* __NR_exit */
+    __asm__ volatile("syscall" : : "r"(rdi), "r"(rax) : "rcx", "r11", "memory");
+    __builtin_unreachable();
+}
+
 #else
 #error "vdso_arch.h: no row for this architecture"
 #endif
@@ -115,7 +159,12 @@ static const char *const vdso_exports[] = {
 #ifdef VDSO_FLUSH_ICACHE
     VDSO_FLUSH_ICACHE,
 #endif
+#ifdef VDSO_TIME
+    VDSO_TIME,
+#endif
+#ifdef VDSO_SIGRETURN
     VDSO_SIGRETURN,
+#endif
 };
 #define VDSO_NR_EXPORTS ((int)(sizeof vdso_exports / sizeof vdso_exports[0]))
 

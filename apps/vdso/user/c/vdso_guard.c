@@ -946,6 +946,7 @@ static void install(int sig, void (*handler)(int, siginfo_t *, void *))
 
 static void kill_self(int sig) { syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig); }
 
+#if defined(__riscv) || defined(__aarch64__) /* B4-B6 */
 /* "none" or e.g. "f7" / "x12", from a small ring of buffers. */
 static const char *first_bad(char reg, int n)
 {
@@ -957,8 +958,11 @@ static const char *first_bad(char reg, int n)
     snprintf(b, 16, "%c%d", reg, n);
     return b;
 }
+#endif
 
+#ifdef VDSO_SIGRETURN
 static const unsigned char sigreturn_code[8] = VDSO_SIGRETURN_BYTES;
+#endif
 
 /* B1: where the handler returns. */
 struct b1_res {
@@ -1045,6 +1049,12 @@ static void child_b2(void *out)
 }
 
 /* B3: skip a faulting load by editing the frame's pc. */
+/* The length of child_b3's faulting load, which the handler skips. */
+#ifdef __x86_64__
+#define B3_LOAD_LEN 3 /* mov (%rax), %reg: REX.W, 8b, ModRM */
+#else
+#define B3_LOAD_LEN 4
+#endif
 struct b3_res {
     int hits;
     uintptr_t page, load_pc, fault_pc, fault_addr, marker, mc_fault_addr;
@@ -1060,7 +1070,7 @@ static void b3_handler(int sig, siginfo_t *si, void *ucv)
 #endif
     b3->fault_addr = (uintptr_t)si->si_addr;
     if (++b3->hits == 1)
-        UC_PC(uc) += 4;
+        UC_PC(uc) += B3_LOAD_LEN;
     (void)sig;
 }
 
@@ -1093,11 +1103,21 @@ static void child_b3(void *out)
                      : [lbl] "=&r"(label), [m] "=&r"(m)
                      : [p] "r"(page)
                      : "memory");
+#elif defined(__x86_64__)
+    __asm__ volatile("lea 1f(%%rip), %[lbl]\n"
+                     "mov $0, %[m]\n"
+                     "1: mov (%[p]), %[m]\n" /* faults; the handler skips it */
+                     "add $0x5a1, %[m]\n"
+                     "add $1, %[m]\n" /* 0x5a2 only if both ran */
+                     : [lbl] "=&r"(label), [m] "=&r"(m)
+                     : [p] "a"(page)
+                     : "memory", "cc");
 #endif
     b3->load_pc = label;
     b3->marker = m;
 }
 
+#if defined(__riscv) || defined(__aarch64__)
 /* B5, B6: what the frame holds besides registers. The stack below is zeroed
  * first, so only what the kernel wrote can lie in the kernel half. */
 #define XVAL(n) (0x5eed000000000000ULL + (uint64_t)(n) * 0x10101ULL)
@@ -1149,6 +1169,8 @@ static void check_b6(int ok, uintptr_t info, uintptr_t uc, const struct scan *sc
 }
 
 #define IRP32 ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+
+#endif
 
 #if defined(__riscv)
 
@@ -1690,18 +1712,37 @@ static void check_b5_b6(void)
     check_b6(ok, r.info, r.uc, &r.sc);
 }
 
+#else
+
+/* B4-B6 check the register layout of riscv64's and aarch64's frames only. */
+static void check_b4(void) { check(0, "B4: the signal frame's FP state: not implemented for " ARCH_NAME); }
+
+static void check_b5_b6(void)
+{
+    check(0, "B5, B6: the signal frame's registers and contents: not implemented for " ARCH_NAME);
+}
+
 #endif
 
 static void check_b1_b2(void)
 {
     struct b1_res r1;
     int got, st = run_child(child_b1, &r1, sizeof r1, &got);
+#ifdef VDSO_SIGRETURN
     check(got && r1.hits == 1 && vsigreturn && r1.ra == (uintptr_t)vsigreturn && r1.ra_builtin == r1.ra,
           "B1: the handler returns to " VDSO_SIGRETURN "@%s (return address at entry %#lx, __builtin_return_address %#lx, "
           "symbol %p; child %s)", VDSO_VERSION, (unsigned long)r1.ra, (unsigned long)r1.ra_builtin, vsigreturn,
           status_str(st));
     check(got && r1.hits == 1 && !memcmp(r1.code, sigreturn_code, 8),
           "B1: the code at the handler's return address is " VDSO_SIGRETURN_ASM);
+#else
+    /* No trampoline in this arch's vDSO: the handler returns to libc's
+     * restorer (SA_RESTORER), outside [vdso]. */
+    check(got && r1.hits == 1 && vsigreturn == NULL && (r1.ra < text || r1.ra >= text + text_len),
+          "B1: " ARCH_NAME " has no " VDSO_NO_SIGRETURN " in the vDSO; the handler returns to libc's restorer at "
+          "%#lx, outside [vdso] %#lx-%#lx (child %s)", (unsigned long)r1.ra, (unsigned long)text,
+          (unsigned long)(text + text_len), status_str(st));
+#endif
 
     struct b2_res r2;
     st = run_child(child_b2, &r2, sizeof r2, &got);
@@ -1780,6 +1821,15 @@ static void child_c_bad_frame(void *out)
                      :
                      : "r"(c_bad_sp)
                      : "x19", "x0", "x8", "memory");
+#elif defined(__x86_64__)
+    __asm__ volatile("mov %%rsp, %%rbx\n"
+                     "mov %0, %%rsp\n"
+                     "mov $15, %%eax\n" /* __NR_rt_sigreturn */
+                     "syscall\n"
+                     "mov %%rbx, %%rsp\n"
+                     :
+                     : "r"(c_bad_sp)
+                     : "rbx", "rax", "rcx", "r11", "memory");
 #endif
     r->returned = 1;
 }
@@ -1999,7 +2049,11 @@ int main(int argc, char **argv)
     struct vdso v;
     if (text && vdso_open(&v, text) == 0) {
         vgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
+#ifdef VDSO_SIGRETURN
         vsigreturn = vdso_sym(&v, VDSO_SIGRETURN, VDSO_VERSION);
+#else
+        vsigreturn = vdso_sym(&v, VDSO_NO_SIGRETURN, VDSO_VERSION);
+#endif
     }
     part_a();
     part_b();
