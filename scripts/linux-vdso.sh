@@ -37,6 +37,12 @@ SRC=$OUT/src/linux-source-6.1
 OBJ=$OUT/obj
 say() { printf '\033[1;34m[linux-vdso]\033[0m %s\n' "$*"; }
 
+if [ -z "$KBUILD_VDSO_TARGETS" ]; then
+    echo "linux-vdso: no Linux vDSO for ARCH=$ARCH: Linux 6.1's $ARCH image expects another data-page" \
+         "arrangement than ours (axvdso-abi: linux_image_fits_our_data_pages is false); VDSO=linux" \
+         "runs where it is true (scripts/arch.sh: KBUILD_VDSO_TARGETS)" >&2
+    exit 1
+fi
 for tool in "$GNU_TRIPLE-gcc" make flex bison bc; do
     command -v "$tool" >/dev/null || { echo "linux-vdso: $tool not found (run: make setup)" >&2; exit 1; }
 done
