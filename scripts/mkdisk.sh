@@ -33,7 +33,6 @@ USER_DIR=${2:-}
 say() { printf '\033[1;34m[mkdisk]\033[0m %s\n' "$*"; }
 
 CC=$GNU_TRIPLE-gcc
-GNU_SYSROOT=/usr/$GNU_TRIPLE
 for tool in $CC mkfs.ext4; do
     command -v "$tool" >/dev/null || { echo "mkdisk: $tool not found (run: make setup)" >&2; exit 1; }
 done
@@ -77,10 +76,10 @@ command -v go >/dev/null || { echo "mkdisk: go not found (run: make setup)" >&2;
 say "[3/4] root tree"
 # glibc's loader is named by PT_INTERP; libc.so.6 goes where it searches.
 # libgcc_s.so.1: the unwinder of /bin/guard-dynamic and of glibc's backtrace().
-cp -L "$GNU_SYSROOT/$GLIBC_LOADER" "$STAGE/lib/"
-mkdir -p "$STAGE/lib/$GNU_TRIPLE"
+mkdir -p "$STAGE/$(dirname "$GLIBC_LOADER")" "$STAGE/$GLIBC_LIBDIR" "$STAGE/lib/$GNU_TRIPLE"
+cp -L "$GNU_SYSROOT/$GLIBC_LOADER" "$STAGE/$GLIBC_LOADER"
 for lib in libc.so.6 libm.so.6 libgcc_s.so.1; do
-    cp -L "$GNU_SYSROOT/lib/$lib" "$STAGE/lib/$lib"
+    cp -L "$GNU_SYSROOT/$GLIBC_LIBDIR/$lib" "$STAGE/$GLIBC_LIBDIR/$lib"
 done
 if [ -n "$RUNNER_LIST" ]; then
     say "      runner.list: $RUNNER_LIST"

@@ -39,7 +39,8 @@ APT_PKGS=(opensbi libclang-dev clang cmake make
 # per arch: QEMU and the glibc cross toolchain and libraries
 for a in $ARCHES; do
     arch_row "$a"
-    APT_PKGS+=("$QEMU_PKG" "gcc-$GNU_TRIPLE" "binutils-$GNU_TRIPLE" "libc6-$DEB_ARCH-cross" "libc6-dev-$DEB_ARCH-cross")
+    # shellcheck disable=SC2206 # lists of package names
+    APT_PKGS+=($QEMU_PKG $GNU_PKGS)
 done
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -39,11 +39,11 @@ KSYM_VERSION=0.6.0
 GEN_KSYM=$ROOT/build/toolchain/ksym-$KSYM_VERSION/bin/gen_ksym
 
 # The arches this base builds and boots (scripts/arch.sh has their rows).
-BASE_ARCHES="riscv64 aarch64"
+BASE_ARCHES="riscv64 aarch64 x86_64"
 
 base_target() {
     case "$ARCH" in
-        riscv64|aarch64) TARGET=$KERNEL_TARGET ;;
+        riscv64|aarch64|x86_64) TARGET=$KERNEL_TARGET ;;
         *) echo "base 0.12: ARCH=$ARCH is not supported (BASE_ARCHES: $BASE_ARCHES)" >&2; return 1 ;;
     esac
 }
