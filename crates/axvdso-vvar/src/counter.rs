@@ -22,7 +22,12 @@ pub fn read_user_counter() -> Option<u64> {
 }
 
 /// Reads the counter the vDSO reads, where it may differ from the kernel's:
-/// elsewhere (riscv64's `rdtime`) it is the kernel's own, `None`.
+/// elsewhere it is the kernel's own, `None`. riscv64: `rdtime`. x86_64: the
+/// raw TSC, which is also the starry-kernel 0.12 clock's counter (its
+/// platform's ticks are `ax_cpu::timer::read_counter`, a bare `rdtsc`, at the
+/// frequency it calibrates); a kernel whose ticks were the TSC less a boot
+/// value would need the TSC read here, and this crate has no safe way to
+/// execute `rdtsc` of its own.
 #[cfg(not(target_arch = "aarch64"))]
 pub fn read_user_counter() -> Option<u64> {
     None
