@@ -33,32 +33,42 @@
  *   8. after every attack, the sibling's view; at the end, a freshly exec'd
  *      copy of this program (--verify) hashes the same text and reads time.
  *
- * Part B. Signal delivery as Linux does it, on riscv64 and aarch64. riscv64:
+ * Part B. Signal delivery as Linux does it, on riscv64, aarch64 and x86_64. riscv64:
  * rt_sigframe = siginfo_t then ucontext_t, uc_mcontext = pc, x1..x31,
  * f0..f31, fcsr. aarch64: rt_sigframe = siginfo_t then ucontext_t
  * (uc_mcontext = fault_address, regs[31], sp, pc, pstate, then records in
  * __reserved: fpsimd_context, maybe esr_context, a {0, 0} end), then a frame
- * record {x29, x30} that the handler's x29 points at. Handlers set by
- * sigaction(SA_SIGINFO) without SA_RESTORER, each run in a forked child.
+ * record {x29, x30} that the handler's x29 points at. x86_64: the return
+ * address, the kernel's ucontext (304 bytes: uc_mcontext = r8..r15, rdi,
+ * rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, ..., fpstate pointer), then
+ * siginfo; the FXSAVE/XSAVE state above them, below the 128-byte red zone.
+ * Handlers set by sigaction(SA_SIGINFO) without SA_RESTORER (x86_64: glibc
+ * adds its own restorer), each run in a forked child.
  *   1. the handler returns to the vDSO's sigreturn (riscv64:
  *      __vdso_rt_sigreturn, li a7,139; ecall; aarch64: __kernel_rt_sigreturn,
- *      mov x8,#139; svc #0);
+ *      mov x8,#139; svc #0); x86_64's vDSO has none: the handler returns to
+ *      libc's restorer, outside [vdso];
  *   2. unwinding from a handler (libgcc's _Unwind_Backtrace; glibc's
  *      backtrace() in the dynamic build) gets through the signal frame to the
  *      function that raised the signal. Its address range: raiser() is the
  *      only function in section "guard_raiser", whose bounds the linker
  *      gives as __start_guard_raiser / __stop_guard_raiser;
- *   3. pc += 4 in the frame resumes right after a faulting load (aarch64:
+ *   3. pc += the load's length (4; x86_64: 3) in the frame resumes right
+ *      after a faulting load (aarch64:
  *      fault_address is the faulting address, as Linux sets it);
  *   4. the FP registers (riscv64: f0..f31, fcsr; aarch64: v0..v31, fpcr,
- *      fpsr in the fpsimd_context record) survive a handler that overwrites
+ *      fpsr in the fpsimd_context record; x86_64: xmm0..xmm15, MXCSR through
+ *      uc_mcontext.fpregs) survive a handler that overwrites
  *      them, the handler sees them in the frame, and what it writes there is
  *      what is restored;
  *   5. the frame's general registers are xn (values set by inline asm before
  *      an ecall / svc), pc is the address after it, sp the interrupted sp,
  *      the frame right below; aarch64: the handler's x0, x1, x2, sp, x29 and
  *      x30 at entry, the frame record, and NZCV in pstate and after return;
- *   6. no word of siginfo + ucontext (+ the frame record) lies in the kernel
+ *      x86_64: r8-r10, r12-r15, the syscall's arguments, rax = 0, the red
+ *      zone left alone;
+ *   6. no word of siginfo + ucontext (+ the frame record; x86_64: + the FP
+ *      state) lies in the kernel
  *      half (the stack below is zeroed first, so only what the kernel wrote
  *      can match).
  *
@@ -1117,7 +1127,6 @@ static void child_b3(void *out)
     b3->marker = m;
 }
 
-#if defined(__riscv) || defined(__aarch64__)
 /* B5, B6: what the frame holds besides registers. The stack below is zeroed
  * first, so only what the kernel wrote can lie in the kernel half. */
 #define XVAL(n) (0x5eed000000000000ULL + (uint64_t)(n) * 0x10101ULL)
@@ -1140,6 +1149,7 @@ static void scan_words(struct scan *sc, const unsigned char *p, size_t n, long b
     }
 }
 
+#if defined(__riscv) || defined(__aarch64__) /* siginfo first */
 /* B6: siginfo, then the whole ucontext and what Linux puts above it
  * (offsets from siginfo's start). */
 static void scan_frame(struct scan *sc, const siginfo_t *si, const ucontext_t *uc)
@@ -1147,6 +1157,7 @@ static void scan_frame(struct scan *sc, const siginfo_t *si, const ucontext_t *u
     scan_words(sc, (const void *)si, sizeof *si, 0);
     scan_words(sc, (const void *)uc, sizeof *uc + SIGFRAME_ABOVE, (long)((uintptr_t)uc - (uintptr_t)si));
 }
+#endif
 
 /* Zeroes the stack below the caller, where the signal frame will go: a
  * kernel leaves parts of it unwritten (the upper half of ss_flags, unused FP
@@ -1158,6 +1169,7 @@ __attribute__((noinline)) static void scrub_stack_below(void)
     __asm__ volatile("" : : "r"(buf) : "memory");
 }
 
+#if defined(__riscv) || defined(__aarch64__)
 static void check_b6(int ok, uintptr_t info, uintptr_t uc, const struct scan *sc)
 {
     check(ok && uc == info + sizeof(siginfo_t),
@@ -1167,9 +1179,10 @@ static void check_b6(int ok, uintptr_t info, uintptr_t uc, const struct scan *sc
           "first at +%ld: %#lx)", SIGFRAME_ABOVE ? " + frame record" : "", sc->scanned, KERNEL_LO, KERNEL_HI,
           sc->kernel_words, sc->first_off, (unsigned long)sc->first_val);
 }
+#endif
 
+#if defined(__riscv) || defined(__aarch64__)
 #define IRP32 ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
-
 #endif
 
 #if defined(__riscv)
@@ -1712,14 +1725,234 @@ static void check_b5_b6(void)
     check_b6(ok, r.info, r.uc, &r.sc);
 }
 
-#else
+#elif defined(__x86_64__)
 
-/* B4-B6 check the register layout of riscv64's and aarch64's frames only. */
-static void check_b4(void) { check(0, "B4: the signal frame's FP state: not implemented for " ARCH_NAME); }
+/* x86_64's rt_sigframe, as Linux lays it out: the return address (libc's
+ * restorer), the kernel's struct ucontext (flags, link, stack, the 256-byte
+ * sigcontext, the 8-byte mask: smaller than glibc's ucontext_t), then
+ * siginfo; the FP state (FXSAVE format at least) lies above them, the
+ * 128-byte red zone above that, below the interrupted sp. */
+#define X86_KERNEL_UCONTEXT 304
+
+/* B4: xmm0..xmm15 and MXCSR across a handler. */
+struct b4_res {
+    int hits, have_fpregs;
+    uint64_t in[16][2], out[16][2], seen[16][2];
+    uint32_t mxcsr_in, mxcsr_out, mxcsr_seen;
+};
+static struct b4_res *b4;
+static int b4_edit; /* the handler also writes xmm7, xmm9, xmm10 and MXCSR in the frame */
+#define MXCSR_RC(m) ((uint32_t)(m) << 13) /* rounding: 1 down, 2 up, 3 toward zero */
+#define MXCSR_MASKS 0x1f80u                /* every exception masked */
+#define EDIT(i) (0x4010000000000000ULL + (uint64_t)(i) * 0x111)
+#define XMM_CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", \
+    "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+#define IRP16 ".irp n,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+
+static void b4_handler(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    struct _libc_fpstate *fp = uc->uc_mcontext.fpregs;
+    b4->hits++;
+    b4->have_fpregs = fp != NULL;
+    if (fp) {
+        for (int i = 0; i < 16; i++)
+            memcpy(b4->seen[i], fp->_xmm[i].element, 16);
+        b4->mxcsr_seen = fp->mxcsr;
+        if (b4_edit) {
+            static const int edit[] = {7, 9, 10};
+            for (int k = 0; k < 3; k++) {
+                uint64_t v[2] = {EDIT(edit[k]), ~EDIT(edit[k])};
+                memcpy(fp->_xmm[edit[k]].element, v, 16);
+            }
+            fp->mxcsr = MXCSR_MASKS | MXCSR_RC(2);
+        }
+    }
+    /* Overwrite every xmm register and MXCSR (toward zero) before returning. */
+    static const uint64_t junk[2] = {0x7ff8dead0000beefULL, 0x7ff8dead0000beefULL};
+    uint32_t m = MXCSR_MASKS | MXCSR_RC(3);
+    __asm__ volatile(IRP16 "movdqu (%0), %%xmm\\n\n.endr\n"
+                     "ldmxcsr %1\n"
+                     :
+                     : "r"(junk), "m"(m)
+                     : XMM_CLOBBERS);
+    (void)sig, (void)si;
+}
+
+static void child_b4(void *out)
+{
+    b4 = out;
+    for (int i = 0; i < 16; i++) {
+        b4->in[i][0] = 0x3ff0000000000000ULL + (uint64_t)i * 0x0001000000000101ULL;
+        b4->in[i][1] = 0x4000000000000000ULL + (uint64_t)i * 0x0000010000010001ULL;
+    }
+    b4->mxcsr_in = MXCSR_MASKS | MXCSR_RC(1);
+    install(SIGUSR2, b4_handler);
+    long pid = getpid(), tid = syscall(SYS_gettid);
+    long rax = SYS_tgkill;
+    /* One block: load all 16, set MXCSR, tgkill (the handler runs on its
+     * return), store all 16 and MXCSR: no compiler code in between. */
+    __asm__ volatile("ldmxcsr %[mi]\n"
+                     IRP16 "movdqu \\n*16(%[in]), %%xmm\\n\n.endr\n"
+                     "syscall\n"
+                     IRP16 "movdqu %%xmm\\n, \\n*16(%[out])\n.endr\n"
+                     "stmxcsr %[mo]\n"
+                     : "+a"(rax), [mo] "=m"(b4->mxcsr_out)
+                     : "D"(pid), "S"(tid), "d"((long)SIGUSR2), [in] "r"(b4->in), [out] "r"(b4->out),
+                       [mi] "m"(b4->mxcsr_in)
+                     : "rcx", "r11", "memory", XMM_CLOBBERS);
+}
+
+static int xmm_differs(const uint64_t a[2], const uint64_t b[2]) { return a[0] != b[0] || a[1] != b[1]; }
+
+/* "none" or e.g. "xmm7". */
+static const char *xmm_name(int n)
+{
+    static char b[2][8];
+    static int k;
+    char *p = b[k++ & 1];
+    if (n < 0)
+        return "none";
+    snprintf(p, 8, "xmm%d", n);
+    return p;
+}
+
+static void check_b4(void)
+{
+    int got, st;
+    struct b4_res r4;
+    for (b4_edit = 0; b4_edit < 2; b4_edit++) {
+        st = run_child(child_b4, &r4, sizeof r4, &got);
+        int bad = -1, seen_bad = -1;
+        for (int i = 15; i >= 0; i--) {
+            int edited = b4_edit && r4.have_fpregs && (i == 7 || i == 9 || i == 10);
+            uint64_t want[2] = {edited ? EDIT(i) : r4.in[i][0], edited ? ~EDIT(i) : r4.in[i][1]};
+            if (xmm_differs(r4.out[i], want))
+                bad = i;
+            if (xmm_differs(r4.seen[i], r4.in[i]))
+                seen_bad = i;
+        }
+        if (!b4_edit) {
+            check(got && r4.hits == 1 && bad < 0,
+                  "B4: xmm0..xmm15 survive a handler that overwrites all 16 (first bad: %s; child %s)", xmm_name(bad),
+                  status_str(st));
+            check(got && r4.hits == 1 && r4.mxcsr_out == r4.mxcsr_in,
+                  "B4: MXCSR survives a handler that sets round-toward-zero (%#x before, %#x after)", r4.mxcsr_in,
+                  r4.mxcsr_out);
+            check(got && r4.hits == 1 && r4.have_fpregs && seen_bad < 0 && r4.mxcsr_seen == r4.mxcsr_in,
+                  "B4: the handler sees the interrupted xmm0..xmm15 and MXCSR through uc_mcontext.fpregs "
+                  "(fpregs %s; first bad: %s; MXCSR %#x)", r4.have_fpregs ? "set" : "NULL", xmm_name(seen_bad),
+                  r4.mxcsr_seen);
+        } else {
+            check(got && r4.hits == 1 && r4.have_fpregs && bad < 0 && r4.mxcsr_out == (MXCSR_MASKS | MXCSR_RC(2)),
+                  "B4: xmm7, xmm9, xmm10 and MXCSR (round up) written into the frame are what the interrupted "
+                  "code has after rt_sigreturn (fpregs %s; first bad: %s; MXCSR %#x)",
+                  r4.have_fpregs ? "set" : "NULL", xmm_name(bad), r4.mxcsr_out);
+        }
+    }
+}
+
+/* B5: the general registers in the frame. rbp (maybe the frame pointer) and
+ * rsp are the compiler's, rbx holds the results' address, rcx and r11 are
+ * the syscall instruction's. */
+static const int x86_set[] = {REG_R8, REG_R9, REG_R10, REG_R12, REG_R13, REG_R14, REG_R15};
+static const char *const x86_set_name[] = {"r8", "r9", "r10", "r12", "r13", "r14", "r15"};
+#define N_XSET (int)(sizeof x86_set / sizeof x86_set[0])
+
+struct b5_res {
+    int hits;
+    uintptr_t gregs[NGREG], info, uc, local, pid, tid;
+    struct {
+        uintptr_t sp, pc_after, x[N_XSET];
+    } live; /* written by the asm: rsp, the label after syscall, the set registers after */
+    struct scan sc;
+};
+static struct b5_res *b5;
+
+static void b5_handler(int sig, siginfo_t *si, void *ucv)
+{
+    volatile int local = 0;
+    ucontext_t *uc = ucv;
+    b5->hits++;
+    for (int i = 0; i < NGREG; i++)
+        b5->gregs[i] = (uintptr_t)uc->uc_mcontext.gregs[i];
+    b5->info = (uintptr_t)si;
+    b5->uc = (uintptr_t)uc;
+    b5->local = (uintptr_t)&local;
+    /* The kernel's ucontext and siginfo, which lie in one piece. */
+    scan_words(&b5->sc, (const void *)uc, X86_KERNEL_UCONTEXT + sizeof *si, 0);
+    if (uc->uc_mcontext.fpregs)
+        scan_words(&b5->sc, (const void *)uc->uc_mcontext.fpregs, sizeof *uc->uc_mcontext.fpregs,
+                   (long)((uintptr_t)uc->uc_mcontext.fpregs - (uintptr_t)uc));
+    (void)sig;
+}
+
+static void child_b5(void *out)
+{
+    b5 = out;
+    b5->pid = (uintptr_t)getpid();
+    b5->tid = (uintptr_t)syscall(SYS_gettid);
+    install(SIGUSR1, b5_handler);
+    scrub_stack_below();
+    long rax = SYS_tgkill;
+#define SETQ(r, n) "movabs $0x5eed000000000000 + " #n " * 0x10101, %%" #r "\n"
+#define PUTQ(r, i) "mov %%" #r ", 16+" #i "*8(%[live])\n"
+    __asm__ volatile("mov %%rsp, 0(%[live])\n"
+                     "lea 1f(%%rip), %%rcx\n"
+                     "mov %%rcx, 8(%[live])\n"
+                     SETQ(r8, 0) SETQ(r9, 1) SETQ(r10, 2) SETQ(r12, 3) SETQ(r13, 4) SETQ(r14, 5) SETQ(r15, 6)
+                     "syscall\n"
+                     "1:\n"
+                     PUTQ(r8, 0) PUTQ(r9, 1) PUTQ(r10, 2) PUTQ(r12, 3) PUTQ(r13, 4) PUTQ(r14, 5) PUTQ(r15, 6)
+                     : "+a"(rax)
+                     : "D"((long)b5->pid), "S"((long)b5->tid), "d"((long)SIGUSR1), [live] "b"(&b5->live)
+                     : "memory", "rcx", "r11", "r8", "r9", "r10", "r12", "r13", "r14", "r15");
+#undef SETQ
+#undef PUTQ
+}
 
 static void check_b5_b6(void)
 {
-    check(0, "B5, B6: the signal frame's registers and contents: not implemented for " ARCH_NAME);
+    struct b5_res r;
+    int got, st = run_child(child_b5, &r, sizeof r, &got);
+    int ok = got && r.hits == 1;
+    check(ok && r.gregs[REG_RIP] == r.live.pc_after,
+          "B5: gregs[REG_RIP] is the address right after the syscall (%#lx, want %#lx; child %s)",
+          (unsigned long)r.gregs[REG_RIP], (unsigned long)r.live.pc_after, status_str(st));
+    check(ok && r.gregs[REG_RSP] == r.live.sp && r.local < r.uc && r.gregs[REG_RSP] - r.local < 16384,
+          "B5: gregs[REG_RSP] is the interrupted sp (%#lx, want %#lx), a few KiB above the handler's stack "
+          "(sp - handler local = %ld)", (unsigned long)r.gregs[REG_RSP], (unsigned long)r.live.sp,
+          (long)(r.gregs[REG_RSP] - r.local));
+    long above = (long)(r.gregs[REG_RSP] - (r.info + sizeof(siginfo_t)));
+    check(ok && above >= 128,
+          "B5: the frame leaves the interrupted code's 128-byte red zone alone (sp - end of siginfo = %ld)", above);
+    int bad = -1;
+    for (int i = N_XSET - 1; i >= 0; i--)
+        if (r.gregs[x86_set[i]] != XVAL(i))
+            bad = i;
+    uintptr_t want_args[] = {r.pid, r.tid, SIGUSR1};
+    const int arg_reg[] = {REG_RDI, REG_RSI, REG_RDX};
+    int bad_arg = -1;
+    for (int i = 2; i >= 0; i--)
+        if (r.gregs[arg_reg[i]] != want_args[i])
+            bad_arg = i;
+    check(ok && bad < 0 && bad_arg < 0 && r.gregs[REG_RAX] == 0,
+          "B5: gregs holds the interrupted registers: %d values set by asm (r8-r10, r12-r15), tgkill's "
+          "rdi, rsi, rdx and rax = 0 (first bad: %s%s; rax %#lx)", N_XSET, bad >= 0 ? x86_set_name[bad] : "none",
+          bad_arg >= 0 ? ", an argument" : "", (unsigned long)r.gregs[REG_RAX]);
+    bad = -1;
+    for (int i = N_XSET - 1; i >= 0; i--)
+        if (r.live.x[i] != XVAL(i))
+            bad = i;
+    check(ok && bad < 0, "B5: after rt_sigreturn the %d registers hold their values again (first bad: %s)",
+          N_XSET, bad >= 0 ? x86_set_name[bad] : "none");
+    check(ok && r.info == r.uc + X86_KERNEL_UCONTEXT,
+          "B6: siginfo follows the kernel's ucontext directly, as in Linux's x86_64 rt_sigframe (info - uc = %ld)",
+          (long)(r.info - r.uc));
+    check(ok && r.sc.scanned > 0 && r.sc.kernel_words == 0,
+          "B6: no 8-byte word of ucontext + siginfo + FP state (%ld bytes) lies in the kernel half [%#llx, %#llx) "
+          "(%ld do; first at +%ld: %#lx)", r.sc.scanned, KERNEL_LO, KERNEL_HI, r.sc.kernel_words, r.sc.first_off,
+          (unsigned long)r.sc.first_val);
 }
 
 #endif
@@ -1767,8 +2000,8 @@ static void check_b3(void)
           "%#lx) and si_addr the page (%#lx; child %s)", (unsigned long)r3.fault_pc, (unsigned long)r3.load_pc,
           (unsigned long)r3.fault_addr, status_str(st));
     check(got && st == 0 && r3.marker == 0x5a2,
-          "B3: pc += 4 in the frame resumes at the next instruction (marker %#lx, want 0x5a2)",
-          (unsigned long)r3.marker);
+          "B3: pc += %d (the load's length) in the frame resumes at the next instruction (marker %#lx, want 0x5a2)",
+          B3_LOAD_LEN, (unsigned long)r3.marker);
 #ifdef __aarch64__
     check(got && r3.hits == 1 && r3.mc_fault_addr == r3.page,
           "B3: uc_mcontext.fault_address is the faulting address, as Linux sets it (%#lx, want %#lx)",
