@@ -224,13 +224,14 @@ e2e-ours: $(SETUP)
 	$(Q)$(MAKE) --no-print-directory run SMP=4 VDSO=ours INIT= USER_DIR=
 
 # Everything: lint (both series), host tests, then the guest suite per
-# base and arch (TEST_E2E: base:arch:target), inside the CI budget on two
-# cores: the full e2e (SMP=1 and SMP=4, our image and Linux's) wherever one
-# kernel build serves both CPU counts, and on 0.2 riscv64; SMP=1 on 0.2
-# aarch64 (make e2e ARCH=aarch64 STARRY=0.2 runs SMP=4 too); our image only
-# on x86_64.
+# base and arch (TEST_E2E: base:arch:target), inside the 40-minute CI budget
+# on two cores: the full e2e (SMP=1 and SMP=4, our image and Linux's) on the
+# 0.12 base, where one kernel build serves both CPU counts; SMP=1 with both
+# images on 0.2, where every CPU count is another kernel build (make e2e
+# STARRY=0.2 ARCH=<arch> runs SMP=4 too); our image only on x86_64, where
+# Linux's cannot use our data pages.
 BASES := 0.2 0.12
-TEST_E2E := 0.2:riscv64:e2e 0.12:riscv64:e2e 0.12:aarch64:e2e 0.2:aarch64:e2e-smp1 \
+TEST_E2E := 0.2:riscv64:e2e-smp1 0.12:riscv64:e2e 0.12:aarch64:e2e 0.2:aarch64:e2e-smp1 \
             0.12:x86_64:e2e-ours
 test:
 	$(Q)for b in $(BASES); do $(MAKE) --no-print-directory setup STARRY=$$b || exit; done
