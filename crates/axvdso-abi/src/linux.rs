@@ -76,33 +76,14 @@ mod tests {
     }
 }
 
-#[cfg(all(test, target_arch = "aarch64"))]
-mod tests_aarch64 {
+/// aarch64 and loongarch64 both take asm-generic's numbers
+/// (include/uapi/asm-generic/unistd.h).
+#[cfg(all(test, any(target_arch = "aarch64", target_arch = "loongarch64")))]
+mod tests_asm_generic {
     use super::nr;
 
     #[test]
-    fn numbers_are_linux_aarch64_ones() {
-        // include/uapi/asm-generic/unistd.h
-        assert_eq!(
-            [
-                nr::CLOCK_GETTIME,
-                nr::CLOCK_GETRES,
-                nr::GETTIMEOFDAY,
-                nr::GETCPU,
-                nr::RT_SIGRETURN
-            ],
-            [113, 114, 169, 168, 139]
-        );
-    }
-}
-
-#[cfg(all(test, target_arch = "loongarch64"))]
-mod tests_loongarch64 {
-    use super::nr;
-
-    #[test]
-    fn numbers_are_linux_loongarch64_ones() {
-        // include/uapi/asm-generic/unistd.h, as on aarch64.
+    fn numbers_are_asm_generic_ones() {
         assert_eq!(
             [
                 nr::CLOCK_GETTIME,
