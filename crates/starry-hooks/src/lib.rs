@@ -22,8 +22,8 @@ pub use self::{
     clock::ClockIf,
     error::{HookError, HookResult},
     slices::{
-        BOOT_HOOKS, CLOCK_SET_HOOKS, EXEC_HOOKS, TICK_HOOKS, run_boot_hooks, run_clock_set_hooks,
-        run_exec_hooks, run_tick_hooks,
+        BOOT_HOOKS, CLOCK_SET_HOOKS, EXEC_HOOKS, RESEED_HOOKS, TICK_HOOKS, run_boot_hooks,
+        run_clock_set_hooks, run_exec_hooks, run_reseed_hooks, run_tick_hooks,
     },
     uspace::{AT_SYSINFO_EHDR, UserPerm, UserSpaceIf},
 };

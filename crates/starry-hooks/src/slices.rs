@@ -30,6 +30,14 @@ pub static TICK_HOOKS: [fn(&dyn ClockIf)];
 #[distributed_slice]
 pub static CLOCK_SET_HOOKS: [fn(&dyn ClockIf)];
 
+/// Reseed hooks: `fn(generation: u64)`, each called once the kernel's random
+/// generator has taken a new key, with the generation that key starts: never
+/// 0, and larger at every reseed. A generator that has a generation is ready
+/// (seeded from real entropy). Called in any context, the reseeding CPU's
+/// lock on the generator released; a reseed hook must not block.
+#[distributed_slice]
+pub static RESEED_HOOKS: [fn(u64)];
+
 /// The element type of each slice under the slice's name (types and statics
 /// live in different namespaces), for [`register_hook!`] to name from the
 /// slice's name alone. linkme checks each against its slice at every
@@ -46,10 +54,13 @@ pub mod element_types {
     pub type TICK_HOOKS = fn(&dyn ClockIf);
     /// See [`CLOCK_SET_HOOKS`](crate::CLOCK_SET_HOOKS).
     pub type CLOCK_SET_HOOKS = fn(&dyn ClockIf);
+    /// See [`RESEED_HOOKS`](crate::RESEED_HOOKS).
+    pub type RESEED_HOOKS = fn(u64);
 }
 
 /// Registers function `$hook` into the slice `$slice` of this crate
-/// ([`BOOT_HOOKS`], [`EXEC_HOOKS`], [`TICK_HOOKS`] or [`CLOCK_SET_HOOKS`]).
+/// ([`BOOT_HOOKS`], [`EXEC_HOOKS`], [`TICK_HOOKS`], [`CLOCK_SET_HOOKS`] or
+/// [`RESEED_HOOKS`]).
 ///
 /// The function must have the slice's element type: anything else, or a slice
 /// this crate does not declare, fails to compile.
@@ -129,5 +140,13 @@ pub fn run_tick_hooks(clock: &dyn ClockIf) {
 pub fn run_clock_set_hooks(clock: &dyn ClockIf) {
     for hook in CLOCK_SET_HOOKS {
         hook(clock);
+    }
+}
+
+/// Calls every reseed hook, in link order, with the generator's new
+/// generation.
+pub fn run_reseed_hooks(generation: u64) {
+    for hook in RESEED_HOOKS {
+        hook(generation);
     }
 }

@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use starry_hooks::{
     AT_SYSINFO_EHDR, BOOT_HOOKS, CLOCK_SET_HOOKS, ClockIf, EXEC_HOOKS, HookError, HookResult,
-    TICK_HOOKS, UserPerm, UserSpaceIf, run_boot_hooks, run_clock_set_hooks, run_exec_hooks,
-    run_tick_hooks,
+    RESEED_HOOKS, TICK_HOOKS, UserPerm, UserSpaceIf, run_boot_hooks, run_clock_set_hooks,
+    run_exec_hooks, run_reseed_hooks, run_tick_hooks,
     testing::{FakeClock, RecordingSpace},
 };
 
@@ -15,6 +15,7 @@ static CLOCK: FakeClock = FakeClock::new(10_000_000, 1234);
 static BOOT_SEEN: AtomicU64 = AtomicU64::new(0);
 static TICKS_SEEN: AtomicUsize = AtomicUsize::new(0);
 static CLOCK_SETS_SEEN: AtomicU64 = AtomicU64::new(0);
+static RESEEDS_SEEN: AtomicU64 = AtomicU64::new(0);
 
 fn boot_hook(clock: &dyn ClockIf) {
     BOOT_SEEN.store(
@@ -29,6 +30,10 @@ fn tick_hook(clock: &dyn ClockIf) {
 
 fn clock_set_hook(clock: &dyn ClockIf) {
     CLOCK_SETS_SEEN.fetch_add(clock.wall_offset_nanos() + 1, Ordering::SeqCst);
+}
+
+fn reseed_hook(generation: u64) {
+    RESEEDS_SEEN.fetch_max(generation, Ordering::SeqCst);
 }
 
 fn exec_hook_ok(uspace: &mut dyn UserSpaceIf) -> HookResult {
@@ -52,6 +57,7 @@ fn exec_hook_failing(_: &mut dyn UserSpaceIf) -> HookResult {
 starry_hooks::register_hook!(BOOT_HOOKS, boot_hook);
 starry_hooks::register_hook!(TICK_HOOKS, tick_hook);
 starry_hooks::register_hook!(CLOCK_SET_HOOKS, clock_set_hook);
+starry_hooks::register_hook!(RESEED_HOOKS, reseed_hook);
 starry_hooks::register_hook!(EXEC_HOOKS, exec_hook_ok);
 starry_hooks::register_hook!(EXEC_HOOKS, exec_hook_failing);
 
@@ -60,6 +66,7 @@ fn slices_hold_exactly_the_registered_hooks() {
     assert_eq!(BOOT_HOOKS.len(), 1);
     assert_eq!(TICK_HOOKS.len(), 1);
     assert_eq!(CLOCK_SET_HOOKS.len(), 1);
+    assert_eq!(RESEED_HOOKS.len(), 1);
     assert_eq!(EXEC_HOOKS.len(), 2);
 }
 
@@ -67,6 +74,12 @@ fn slices_hold_exactly_the_registered_hooks() {
 fn boot_hook_sees_the_clock() {
     run_boot_hooks(&CLOCK);
     assert_eq!(BOOT_SEEN.load(Ordering::SeqCst), 123_400);
+}
+
+#[test]
+fn reseed_hook_sees_the_generation() {
+    run_reseed_hooks(7);
+    assert_eq!(RESEEDS_SEEN.load(Ordering::SeqCst), 7);
 }
 
 #[test]

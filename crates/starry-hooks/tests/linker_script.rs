@@ -16,7 +16,13 @@ fn the_0_2_linker_script_keeps_every_slice() {
         .collect();
     assert_eq!(
         declared,
-        ["BOOT_HOOKS", "EXEC_HOOKS", "TICK_HOOKS", "CLOCK_SET_HOOKS"],
+        [
+            "BOOT_HOOKS",
+            "EXEC_HOOKS",
+            "TICK_HOOKS",
+            "CLOCK_SET_HOOKS",
+            "RESEED_HOOKS"
+        ],
         "the slices as src/slices.rs declares them"
     );
     for name in declared {
