@@ -15,7 +15,10 @@ QEMU exits 0 whatever the guest did, so this reads what the guest printed
   - every expected Linux selftest (run by the runner as /selftests/TEST)
     passed by its own account: exit status 0 (KSFT_PASS; 4 is KSFT_SKIP,
     which counts as a failure unless --skip-ok names it as expected) and no
-    "FAIL"/"not ok" line in its output;
+    "FAIL"/"not ok" line in its output; or, where --fail-ok names the test
+    with the exact line its failure prints (a subtest that cannot run on
+    Starry), exit status 1 (KSFT_FAIL) with that line, at least one success
+    line and no "FAIL"/"not ok" line;
   - no kernel panic ("panicked at") and no TIMEOUT line appear.
 It prints one line per program and a closing "N passed, M failed" over all
 checks (a missing marker or a bad exit counts as a failed check).
@@ -34,19 +37,20 @@ SELFTEST_FAIL = re.compile(r"\bFAIL|^not ok\b|\bnot ok \d")
 SELFTEST_OK = re.compile(r"\[OK\]|^ok \d|PASS|passed|Totals: pass:[1-9]")
 
 
-def selftest_verdicts(lines: list[str]) -> dict[str, tuple[int, list[str], int]]:
+def selftest_verdicts(lines: list[str]) -> dict[str, tuple[int, list[str], int, set[str]]]:
     """Per /selftests/VERSION/TEST run, keyed VERSION/TEST: (exit status,
-    failure lines, success lines)."""
-    out: dict[str, tuple[int, list[str], int]] = {}
-    current, fails, oks = None, [], 0
+    failure lines, success lines, every line it printed)."""
+    out: dict[str, tuple[int, list[str], int, set[str]]] = {}
+    current, fails, oks, seen = None, [], 0, set()
     for line in lines:
         if m := RUNNER_RUN.match(line):
-            current, fails, oks = m.group(1), [], 0
+            current, fails, oks, seen = m.group(1), [], 0, set()
         elif (m := RUNNER_EXIT.match(line)) and current == m.group(1):
             if current.startswith("/selftests/"):
-                out[current.removeprefix("/selftests/")] = (int(m.group(2)), fails, oks)
+                out[current.removeprefix("/selftests/")] = (int(m.group(2)), fails, oks, seen)
             current = None
         elif current and not KERNEL_LOG.match(line):
+            seen.add(line)
             if SELFTEST_FAIL.search(line):
                 fails.append(line)
             elif SELFTEST_OK.search(line):
@@ -65,6 +69,13 @@ def main() -> int:
         default=[],
         metavar="TEST=REASON",
         help="selftests whose KSFT_SKIP is expected (and why); any other outcome still fails",
+    )
+    ap.add_argument(
+        "--fail-ok",
+        nargs="*",
+        default=[],
+        metavar="TEST=LINE=REASON",
+        help="selftests whose KSFT_FAIL is expected, with the exact line that failure prints (and why)",
     )
     ap.add_argument("--name", default="guest", help="label for this run")
     args = ap.parse_args()
@@ -123,6 +134,7 @@ def main() -> int:
 
     verdicts = selftest_verdicts(lines)
     skip_ok = dict(s.split("=", 1) for s in args.skip_ok)
+    fail_ok = {test: (line, why) for test, line, why in (s.split("=", 2) for s in args.fail_ok)}
     skipped = 0
     for test in args.selftests:
         verdict = verdicts.get(test)
@@ -130,10 +142,14 @@ def main() -> int:
             failed += 1
             print(f"FAIL {args.name}/selftest/{test}: never ran to completion")
             continue
-        status, bad, oks = verdict
+        status, bad, oks, seen = verdict
         if status == 4 and not bad and test in skip_ok:
             skipped += 1
             print(f"skip {args.name}/selftest/{test}: KSFT_SKIP, expected: {skip_ok[test]}")
+        elif status == 1 and not bad and oks and test in fail_ok and fail_ok[test][0] in seen:
+            passed += 1
+            print(f"ok   {args.name}/selftest/{test}: {oks} success line(s); the expected failure "
+                  f"'{fail_ok[test][0]}': {fail_ok[test][1]}")
         elif status == 0 and not bad:
             passed += 1
             print(f"ok   {args.name}/selftest/{test}: exit 0, {oks} success line(s), no failure line")

@@ -54,6 +54,7 @@ $CC "${CFLAGS[@]}" -pthread -o "$STAGE/bin/vdso-dynamic" "$SRC/c/vdso_test.c"
 $CC "${CFLAGS[@]}" -fasynchronous-unwind-tables -static -pthread -o "$STAGE/bin/guard-static" "$SRC/c/vdso_guard.c"
 $CC "${CFLAGS[@]}" -fasynchronous-unwind-tables -pthread -o "$STAGE/bin/guard-dynamic" "$SRC/c/vdso_guard.c"
 $CC "${CFLAGS[@]}" -static -pthread -o "$STAGE/bin/clock-set" "$SRC/c/clock_set.c"
+$CC "${CFLAGS[@]}" -static -pthread -o "$STAGE/bin/vdso-getrandom" "$SRC/c/getrandom.c"
 $CC "${CFLAGS[@]}" -static -o "$STAGE/bin/bench" "$SRC/c/bench.c"
 $CC "${CFLAGS[@]}" -static -nostdlib -o "$STAGE/bin/exit0" "$SRC/c/exit0.c"
 

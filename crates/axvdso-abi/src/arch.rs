@@ -13,6 +13,10 @@ pub struct Export {
     /// For a weak alias (`STB_WEAK`), the export it names again, at the same
     /// address, with the same type and size; `None` for a global function.
     pub alias_of: Option<&'static str>,
+    /// The first Linux release whose image of the arch exports it, where that
+    /// is later than 6.1: Linux's 6.1 image lacks it, so an external image
+    /// need not have it. `None`: Linux 6.1's image exports it.
+    pub since: Option<&'static str>,
 }
 
 impl Export {
@@ -20,6 +24,7 @@ impl Export {
         Self {
             name,
             alias_of: None,
+            since: None,
         }
     }
 
@@ -27,7 +32,23 @@ impl Export {
         Self {
             name,
             alias_of: Some(of),
+            since: None,
         }
+    }
+
+    /// A global function that Linux's image exports from release `since` on.
+    const fn function_since(name: &'static str, since: &'static str) -> Self {
+        Self {
+            name,
+            alias_of: None,
+            since: Some(since),
+        }
+    }
+
+    /// Whether Linux 6.1's image of the arch exports it (an external image
+    /// must then export it too).
+    pub const fn in_linux_6_1(self) -> bool {
+        self.since.is_none()
     }
 
     /// Whether the symbol is weak: Linux exports its unprefixed aliases weak.
@@ -131,6 +152,7 @@ const TABLE: &[Row] = &[
             Export::function("__vdso_clock_getres"),
             Export::function("__vdso_getcpu"),
             Export::function("__vdso_flush_icache"),
+            Export::function_since("__vdso_getrandom", "6.16"),
         ],
         // li a7, 139 ; ecall (uncompressed).
         sigreturn: Some(Sigreturn {
@@ -286,7 +308,8 @@ impl Arch {
     }
 
     /// What an image exports under [`version_node`](Self::version_node): what
-    /// Linux 6.1 exports, which libcs or the kernel look up.
+    /// Linux 6.1 exports, which libcs or the kernel look up, and the later
+    /// exports axvdso implements ([`Export::since`]).
     pub const fn exports(self) -> &'static [Export] {
         self.row().exports
     }

@@ -9,5 +9,5 @@ mod linux;
 pub use self::{
     arch::{Arch, Export, HashStyle, MishashedLookup},
     image::{PAGE_SIZE_4K, VDSO_SONAME, VVAR_NR_PAGES},
-    linux::{clock_id, nr},
+    linux::{clock_id, getrandom, nr},
 };

@@ -45,6 +45,8 @@ pub mod nr {
     pub const GETCPU: usize = linux::__NR_getcpu as usize;
     /// `rt_sigreturn`.
     pub const RT_SIGRETURN: usize = linux::__NR_rt_sigreturn as usize;
+    /// `getrandom`.
+    pub const GETRANDOM: usize = linux::__NR_getrandom as usize;
     /// `time` (x86_64 only: riscv64, aarch64 and loongarch64 have no `time`
     /// syscall).
     #[cfg(target_arch = "x86_64")]
@@ -52,6 +54,28 @@ pub mod nr {
     /// `riscv_flush_icache` (`__NR_arch_specific_syscall + 15`).
     #[cfg(target_arch = "riscv64")]
     pub const RISCV_FLUSH_ICACHE: usize = linux::__NR_riscv_flush_icache as usize;
+}
+
+/// What `getrandom` in the vDSO needs (Linux 6.11's `vgetrandom` ABI).
+pub mod getrandom {
+    use super::linux;
+
+    /// `EFAULT`: the answer for a state that crosses a page boundary.
+    pub const EFAULT: u32 = linux_raw_sys::errno::EFAULT;
+    /// `GRND_NONBLOCK`.
+    pub const GRND_NONBLOCK: u32 = linux::GRND_NONBLOCK;
+    /// `GRND_RANDOM`.
+    pub const GRND_RANDOM: u32 = linux::GRND_RANDOM;
+    /// `GRND_INSECURE`.
+    pub const GRND_INSECURE: u32 = linux::GRND_INSECURE;
+    /// `PROT_READ | PROT_WRITE`: how libc must map the per-thread states.
+    pub const STATE_MMAP_PROT: u32 = linux::PROT_READ | linux::PROT_WRITE;
+    /// `MAP_DROPPABLE | MAP_ANONYMOUS`: how libc must map the per-thread
+    /// states (a fork child sees them zeroed, the kernel may zero them).
+    pub const STATE_MMAP_FLAGS: u32 = linux::MAP_DROPPABLE | linux::MAP_ANONYMOUS;
+    /// `struct vgetrandom_opaque_params`: what the vDSO tells libc about its
+    /// states when asked (`opaque_len == ~0`).
+    pub type OpaqueParams = linux::vgetrandom_opaque_params;
 }
 
 #[cfg(all(test, target_arch = "x86_64"))]
@@ -71,6 +95,7 @@ mod tests {
             ],
             [228, 229, 96, 309, 201]
         );
+        assert_eq!(nr::GETRANDOM, 318);
         assert_eq!((clock_id::MONOTONIC_RAW, clock_id::TAI), (4, 11));
         assert_eq!(clock_id::MAX_CLOCKS, 16);
     }
@@ -94,5 +119,6 @@ mod tests_asm_generic {
             ],
             [113, 114, 169, 168, 139]
         );
+        assert_eq!(nr::GETRANDOM, 278);
     }
 }

@@ -36,7 +36,12 @@ fn check_shape(data: &[u8], arch: Arch) {
     for phdr in phdrs {
         assert!(phdr.p_offset(LE) + phdr.p_filesz(LE) <= load.p_filesz(LE));
     }
-    assert!(data.len() <= PAGE_SIZE_4K, "the image outgrew a page");
+    // Two pages at most: getrandom's ChaCha20 took the riscv64 image to 5 KB
+    // (Linux 6.1's riscv64 image, without it, is 4.6 KB).
+    assert!(
+        data.len() <= 2 * PAGE_SIZE_4K,
+        "the image outgrew two pages"
+    );
 
     // Dynamic section: the arch's hash tables, versions, no relocations, no
     // needs.

@@ -39,9 +39,16 @@ fn update_vvar_now(clock: &dyn ClockIf) {
     VVAR_WRITER.update(clock);
 }
 
+/// Reseed hook: publishes the random generator's new generation, for the
+/// vDSO's `getrandom`.
+fn publish_rng(generation: u64) {
+    VVAR_WRITER.publish_rng_generation(generation);
+}
+
 starry_hooks::register_hook!(BOOT_HOOKS, init_vvar);
 starry_hooks::register_hook!(TICK_HOOKS, update_vvar);
 starry_hooks::register_hook!(CLOCK_SET_HOOKS, update_vvar_now);
+starry_hooks::register_hook!(RESEED_HOOKS, publish_rng);
 
 #[cfg(test)]
 mod tests {
@@ -71,6 +78,11 @@ mod tests {
             starry_hooks::CLOCK_SET_HOOKS
                 .iter()
                 .any(|&hook| core::ptr::fn_addr_eq(hook, update_vvar_now as fn(&dyn ClockIf)))
+        );
+        assert!(
+            starry_hooks::RESEED_HOOKS
+                .iter()
+                .any(|&hook| core::ptr::fn_addr_eq(hook, publish_rng as fn(u64)))
         );
     }
 }

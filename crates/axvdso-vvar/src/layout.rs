@@ -1,7 +1,9 @@
 //! The data pages in the Linux 6.1 layout (`include/vdso/datapage.h`).
 //!
-//! Two pages sit directly below the vDSO text: page 0 holds `vdso_data[2]`,
-//! page 1 is the time-namespace page (read only when `clock_mode` is
+//! Two pages sit directly below the vDSO text: page 0 holds `vdso_data[2]`
+//! and, right after them (offset 480, Linux 6.12 arm64's
+//! `__VDSO_RND_DATA_OFFSET`), `vdso_rng_data` for `getrandom`; page 1 is the
+//! time-namespace page (read only when `clock_mode` is
 //! [`VDSO_CLOCKMODE_TIMENS`]; we never set that mode, so it stays zero).
 //!
 //! Every field is an atomic so that the kernel writer and the user-space
@@ -9,7 +11,7 @@
 //! ([`read_begin`](crate::read_begin), [`read_retry`](crate::read_retry))
 //! orders them. Readers load fields with `Ordering::Relaxed` between the two.
 
-use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicI32, AtomicU8, AtomicU32, AtomicU64, Ordering};
 
 use axvdso_abi::{PAGE_SIZE_4K, VVAR_NR_PAGES, clock_id};
 
@@ -144,12 +146,42 @@ impl VdsoData {
     }
 }
 
+/// `struct vdso_rng_data`: the state of the kernel's random generator that
+/// the vDSO's `getrandom` needs (Linux 6.11).
+#[repr(C)]
+#[derive(Default)]
+pub struct VdsoRngData {
+    /// The generator's generation: 0 until it is seeded, then larger at every
+    /// reseed. A per-thread state keyed under another generation takes a new
+    /// key (from the `getrandom` syscall) before its next use. The kernel
+    /// stores it with `Release`; the vDSO loads it with `Acquire`.
+    pub generation: AtomicU64,
+    /// Nonzero once the generator is seeded from real entropy; until then the
+    /// vDSO sends every call to the syscall.
+    pub is_ready: AtomicU8,
+}
+
+impl VdsoRngData {
+    /// Not ready, generation 0.
+    pub const fn new() -> Self {
+        Self {
+            generation: AtomicU64::new(0),
+            is_ready: AtomicU8::new(0),
+        }
+    }
+}
+
+/// Offset of [`VvarPages::rng`] in page 0: right after `vdso_data[2]`.
+pub const VDSO_RNG_DATA_OFFSET: usize = CS_BASES * size_of::<VdsoData>();
+
 /// The two vvar pages, page aligned.
 #[repr(C, align(4096))]
 pub struct VvarPages {
     /// `vdso_data[CS_BASES]` at the start of page 0.
     pub data: [VdsoData; CS_BASES],
-    _pad0: [u8; PAGE_SIZE_4K - CS_BASES * size_of::<VdsoData>()],
+    /// `vdso_rng_data`, at [`VDSO_RNG_DATA_OFFSET`].
+    pub rng: VdsoRngData,
+    _pad0: [u8; PAGE_SIZE_4K - VDSO_RNG_DATA_OFFSET - size_of::<VdsoRngData>()],
     _timens: [u8; PAGE_SIZE_4K],
 }
 
@@ -159,7 +191,8 @@ impl VvarPages {
         // All-zero is a valid value for every atomic field.
         Self {
             data: [const { VdsoData::new() }; CS_BASES],
-            _pad0: [0; PAGE_SIZE_4K - CS_BASES * size_of::<VdsoData>()],
+            rng: VdsoRngData::new(),
+            _pad0: [0; PAGE_SIZE_4K - VDSO_RNG_DATA_OFFSET - size_of::<VdsoRngData>()],
             _timens: [0; PAGE_SIZE_4K],
         }
     }
@@ -190,4 +223,8 @@ const _: () = {
     assert!(size_of::<VvarPages>() == VVAR_SIZE);
     assert!(align_of::<VvarPages>() == PAGE_SIZE_4K);
     assert!(offset_of!(VvarPages, data) == 0);
+    assert!(offset_of!(VvarPages, rng) == 480);
+    assert!(offset_of!(VdsoRngData, generation) == 0);
+    assert!(offset_of!(VdsoRngData, is_ready) == 8);
+    assert!(size_of::<VdsoRngData>() == 16);
 };

@@ -44,8 +44,8 @@ pub use axvdso_abi::{PAGE_SIZE_4K, VVAR_NR_PAGES, clock_id};
 pub use self::{
     layout::{
         CS_BASES, CS_HRES_COARSE, CS_RAW, VDSO_BASES, VDSO_CLOCKMODE_ARCHTIMER,
-        VDSO_CLOCKMODE_NONE, VDSO_CLOCKMODE_TIMENS, VDSO_COARSE, VDSO_HRES, VDSO_RAW, VVAR_SIZE,
-        VdsoData, VdsoTimestamp, VvarPages,
+        VDSO_CLOCKMODE_NONE, VDSO_CLOCKMODE_TIMENS, VDSO_COARSE, VDSO_HRES, VDSO_RAW,
+        VDSO_RNG_DATA_OFFSET, VVAR_SIZE, VdsoData, VdsoRngData, VdsoTimestamp, VvarPages,
     },
     seq::{read_begin, read_retry},
 };

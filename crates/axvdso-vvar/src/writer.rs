@@ -196,6 +196,24 @@ impl<'a> VvarWriter<'a> {
         }
     }
 
+    /// Publishes that the kernel's random generator took a new key, of
+    /// `generation` (nonzero), for the vDSO's `getrandom`: from now on every
+    /// per-thread state keyed under an older generation takes a new key
+    /// before it gives out another byte. Marks the generator ready.
+    ///
+    /// Lock-free, callable in any context: the generation only grows (a
+    /// reseed that reports late, after a later one, changes nothing) and is
+    /// stored before `is_ready`, both with `Release`. A `generation` of 0
+    /// (never seeded) is ignored.
+    pub fn publish_rng_generation(&self, generation: u64) {
+        if generation == 0 {
+            return;
+        }
+        let rng = &self.pages.rng;
+        rng.generation.fetch_max(generation, Ordering::Release);
+        rng.is_ready.store(1, Ordering::Release);
+    }
+
     /// Runs `write` on both records (`CS_HRES_COARSE`, `CS_RAW`) inside their
     /// write sections. The caller holds the lock.
     fn write_both(&self, write: impl FnOnce(&VdsoData, &VdsoData)) {
@@ -356,6 +374,36 @@ mod tests {
             ts.sec.load(Ordering::Relaxed),
             ts.nsec.load(Ordering::Relaxed),
         )
+    }
+
+    #[test]
+    fn rng_generation_only_grows_and_marks_ready() {
+        let pages = VvarPages::new();
+        let writer = VvarWriter::new(&pages);
+        let rng = &pages.rng;
+        writer.publish_rng_generation(0);
+        assert_eq!(
+            (
+                rng.generation.load(Ordering::Relaxed),
+                rng.is_ready.load(Ordering::Relaxed)
+            ),
+            (0, 0)
+        );
+        writer.publish_rng_generation(3);
+        assert_eq!(
+            (
+                rng.generation.load(Ordering::Relaxed),
+                rng.is_ready.load(Ordering::Relaxed)
+            ),
+            (3, 1)
+        );
+        // A reseed that reports after a later one.
+        writer.publish_rng_generation(2);
+        assert_eq!(rng.generation.load(Ordering::Relaxed), 3);
+        writer.publish_rng_generation(4);
+        assert_eq!(rng.generation.load(Ordering::Relaxed), 4);
+        // The clock records are untouched.
+        assert_eq!(seqs(&pages), [0, 0]);
     }
 
     #[test]

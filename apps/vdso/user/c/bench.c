@@ -7,7 +7,9 @@
  * In one run it measures ns per call of
  *   clock_gettime on every clock the vDSO serves (REALTIME, MONOTONIC,
  *   MONOTONIC_RAW, REALTIME_COARSE, MONOTONIC_COARSE, BOOTTIME, TAI),
- *   gettimeofday, clock_getres(MONOTONIC) and getcpu, each by three paths:
+ *   gettimeofday, clock_getres(MONOTONIC), getcpu and getrandom of 16 bytes
+ *   and of 4 KiB (getrandom16, getrandom4k; the vDSO with a state mapped as
+ *   its parameters say), each by three paths:
  *     vdso     a direct call of the __vdso_* symbol resolved from
  *              AT_SYSINFO_EHDR by name and version (vdso_lookup.h),
  *     libc     glibc's function (which calls the vDSO when there is one),
@@ -29,6 +31,7 @@
  * and the derived
  *   BENCH speedup fn=clock_gettime clock=MONOTONIC vdso_over_syscall=<syscall ns / vdso ns>
  *   BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_counter=<vdso ns / counter ns>
+ *   BENCH speedup fn=getrandom16|getrandom4k clock=- vdso_over_syscall=<syscall ns / vdso ns>
  * (scripts/bench-report.py reads them). The PASS/FAIL lines (check.h) say only
  * that every call succeeded and every figure is finite and positive: timings
  * are reported, never asserted.
@@ -41,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -60,17 +65,23 @@ typedef int (*gettime_fn)(clockid_t, struct timespec *);
 typedef int (*gettimeofday_fn)(struct timeval *, struct timezone *);
 typedef int (*getres_fn)(clockid_t, struct timespec *);
 typedef int (*getcpu_fn)(unsigned *, unsigned *, void *);
+typedef long (*getrandom_fn)(void *, size_t, unsigned int, void *, size_t);
 
 static gettime_fn vgettime;
 static gettimeofday_fn vgettimeofday;
 static getres_fn vgetres;
 static getcpu_fn vgetcpu;
+static getrandom_fn vgetrandom;
+static void *grnd_state;     /* this thread's vgetrandom state */
+static size_t grnd_state_len;
+static unsigned char grnd_buf[4096];
 static const char *self_path;
 static double ns_per_tick;
 
-enum fn { FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU, FN_COUNTER, FN_EXEC, FN_EXEC_NOLIBC };
+enum fn { FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU, FN_GETRANDOM16, FN_GETRANDOM4K, FN_COUNTER,
+          FN_EXEC, FN_EXEC_NOLIBC };
 static const char *const fn_names[] = {"clock_gettime", "gettimeofday", "clock_getres", "getcpu",
-                                       "counter", "exec", "exec_nolibc"};
+                                       "getrandom16", "getrandom4k", "counter", "exec", "exec_nolibc"};
 enum path { PATH_VDSO, PATH_LIBC, PATH_SYSCALL, PATH_FLOOR, PATH_EXEC };
 static const char *const path_names[] = {"vdso", "libc", "syscall", "floor", "exec"};
 
@@ -128,6 +139,16 @@ static uint64_t run_batch(struct meas *m, long n)
     case FN_GETCPU * 8 + PATH_VDSO: LOOP(vgetcpu(&cpu, &node, NULL)); break;
     case FN_GETCPU * 8 + PATH_LIBC: LOOP(getcpu(&cpu, &node)); break;
     case FN_GETCPU * 8 + PATH_SYSCALL: LOOP(syscall(SYS_getcpu, &cpu, &node, NULL)); break;
+    /* getrandom of 16 bytes and of 4 KiB: the vDSO with this thread's state,
+     * glibc (2.36: the syscall), the syscall. */
+    case FN_GETRANDOM16 * 8 + PATH_VDSO: LOOP(vgetrandom(grnd_buf, 16, 0, grnd_state, grnd_state_len) != 16); break;
+    case FN_GETRANDOM16 * 8 + PATH_LIBC: LOOP(getrandom(grnd_buf, 16, 0) != 16); break;
+    case FN_GETRANDOM16 * 8 + PATH_SYSCALL: LOOP(syscall(SYS_getrandom, grnd_buf, 16, 0) != 16); break;
+    case FN_GETRANDOM4K * 8 + PATH_VDSO:
+        LOOP(vgetrandom(grnd_buf, 4096, 0, grnd_state, grnd_state_len) != 4096);
+        break;
+    case FN_GETRANDOM4K * 8 + PATH_LIBC: LOOP(getrandom(grnd_buf, 4096, 0) != 4096); break;
+    case FN_GETRANDOM4K * 8 + PATH_SYSCALL: LOOP(syscall(SYS_getrandom, grnd_buf, 4096, 0) != 4096); break;
     case FN_COUNTER * 8 + PATH_FLOOR: LOOP((sink += arch_counter(), 0)); break;
     case FN_EXEC * 8 + PATH_EXEC: LOOP(exec_once(self_path, "--exit")); break;
     case FN_EXEC_NOLIBC * 8 + PATH_EXEC: LOOP(exec_once(EXIT0_PATH, NULL)); break;
@@ -229,6 +250,19 @@ int main(int argc, char **argv)
             vgetcpu = (getcpu_fn)vdso_sym(&v, VDSO_GETCPU, VDSO_VERSION);
             ok = ok && vgetcpu;
 #endif
+#ifdef VDSO_GETRANDOM
+            /* Absent from Linux's 6.1 image: then only libc and the syscall. */
+            vgetrandom = (getrandom_fn)vdso_sym(&v, VDSO_GETRANDOM, VDSO_VERSION);
+            if (vgetrandom) {
+                struct { uint32_t size, prot, flags, reserved[13]; } params;
+                void *state = MAP_FAILED;
+                if (vgetrandom(NULL, 0, 0, &params, ~0UL) == 0)
+                    state = mmap(NULL, 4096, (int)params.prot, (int)params.flags, -1, 0);
+                ok = ok && state != MAP_FAILED;
+                grnd_state = state;
+                grnd_state_len = params.size;
+            }
+#endif
         }
         if (!check(ok && vgettime && vgettimeofday && vgetres,
                    "the vDSO at %#lx exports clock_gettime, gettimeofday, clock_getres%s at " VDSO_VERSION,
@@ -245,15 +279,16 @@ int main(int argc, char **argv)
         return check_summary();
 
     /* Everything to measure, in table order. */
-    struct meas ms[N_VDSO_CLOCKS * 3 + 3 * 3 + 3];
+    struct meas ms[N_VDSO_CLOCKS * 3 + 5 * 3 + 3];
     int n = 0;
-    const enum fn call_fns[] = {FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU};
+    const enum fn call_fns[] = {FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU, FN_GETRANDOM16, FN_GETRANDOM4K};
     for (unsigned f = 0; f < sizeof call_fns / sizeof call_fns[0]; f++) {
         int n_clocks = call_fns[f] == FN_GETTIME ? N_VDSO_CLOCKS : 1;
         for (int c = 0; c < n_clocks; c++) {
             int clock = call_fns[f] == FN_GETTIME ? c : call_fns[f] == FN_GETRES ? 1 : -1;
-            /* arm64's vDSO has no getcpu. */
-            int vdso_has = have_vdso && (call_fns[f] != FN_GETCPU || vgetcpu);
+            /* arm64's vDSO has no getcpu; getrandom only where the row has it. */
+            int vdso_has = have_vdso && (call_fns[f] != FN_GETCPU || vgetcpu) &&
+                           (call_fns[f] < FN_GETRANDOM16 || vgetrandom);
             for (enum path p = vdso_has ? PATH_VDSO : PATH_LIBC; p <= PATH_SYSCALL; p++)
                 ms[n++] = (struct meas){.fn = call_fns[f], .clock = clock, .path = p};
         }
@@ -302,6 +337,11 @@ int main(int argc, char **argv)
                mono_sys->ns / mono_vdso->ns);
         printf("BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_counter=%.1f\n",
                mono_vdso->ns / floor_m->ns);
+    }
+    for (enum fn f = FN_GETRANDOM16; f <= FN_GETRANDOM4K; f++) {
+        const struct meas *vd = find(ms, n, f, -1, PATH_VDSO), *sys = find(ms, n, f, -1, PATH_SYSCALL);
+        if (vd && sys && vd->ns > 0)
+            printf("BENCH speedup fn=%s clock=- vdso_over_syscall=%.1f\n", fn_names[f], sys->ns / vd->ns);
     }
     putchar('\n');
     for (int i = 0; i < n; i++) {

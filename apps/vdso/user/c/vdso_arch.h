@@ -22,6 +22,7 @@
 #define VDSO_CLOCK_GETRES "__vdso_clock_getres"
 #define VDSO_GETCPU "__vdso_getcpu"
 #define VDSO_FLUSH_ICACHE "__vdso_flush_icache"
+#define VDSO_GETRANDOM "__vdso_getrandom"
 #define VDSO_SIGRETURN "__vdso_rt_sigreturn"
 /* li a7, 139; ecall (uncompressed): what unwinders match. */
 #define VDSO_SIGRETURN_BYTES {0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00}

@@ -72,7 +72,8 @@ impl ImageInfo {
 ///    of that version, inside the load, and every hash table finds it; an
 ///    external image's signal return may be `STT_NOTYPE` (Linux's arm64
 ///    `__kernel_rt_sigreturn` is a bare assembly label: the kernel only
-///    needs its address, no libc calls it);
+///    needs its address, no libc calls it), and an external image may lack
+///    the exports Linux added after 6.1 ([`Export::since`](axvdso_abi::Export::since));
 /// 7. the signal-return code is the arch's exact bytes, and nothing more;
 /// 8. where the arch has one, the version node's own symbol is a global
 ///    absolute symbol of that version;
@@ -110,7 +111,17 @@ pub fn validate_as(image: &[u8], arch: Arch, origin: Origin) -> ImageResult<Imag
     let tables = Tables::new(&image[..load_size], tags, arch)?;
     let node_ndx = check_version_node(&tables, arch)?;
     let exports = (arch.exports().iter())
-        .map(|export| check_symbol(&tables, arch, export.name, node_ndx, origin))
+        .filter_map(|export| {
+            match check_symbol(&tables, arch, export.name, node_ndx, origin) {
+                // Linux's 6.1 image predates it.
+                Err(ImageError::MissingSymbol { .. })
+                    if origin == Origin::External && !export.in_linux_6_1() =>
+                {
+                    None
+                }
+                checked => Some(checked),
+            }
+        })
         .collect::<ImageResult<_>>()?;
     let info = ImageInfo { load_size, exports };
     check_sigreturn(&tables, arch, &info)?;

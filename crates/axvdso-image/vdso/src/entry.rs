@@ -14,9 +14,17 @@
 //! All return a C `long`: the value a Linux `int` entry returns, sign-extended,
 //! so a caller that declares either type reads it correctly.
 
+use core::mem::MaybeUninit;
+
+use axvdso_abi::{
+    getrandom::{EFAULT, OpaqueParams, STATE_MMAP_FLAGS, STATE_MMAP_PROT},
+    nr,
+};
+
 use crate::{
     abi::{OutPtr, Timespec, Timeval, Timezone},
     arch::{Arch, VdsoArch, entry_symbol},
+    getrandom::{self, Fallback, MAX_LEN, STATE_SIZE, State},
     gettime,
 };
 
@@ -86,4 +94,82 @@ pub extern "C" fn gettimeofday(tv: OutPtr<'_, Timeval>, tz: OutPtr<'_, Timezone>
 #[unsafe(export_name = entry_symbol!("getcpu"))]
 pub extern "C" fn getcpu(cpu: OutPtr<'_, u32>, node: OutPtr<'_, u32>, unused: usize) -> isize {
     Arch::fallback_getcpu(cpu, node, unused)
+}
+
+/// `ssize_t getrandom(void *buffer, size_t len, unsigned int flags,
+/// void *opaque_state, size_t opaque_len)` (Linux 6.11's vDSO ABI).
+///
+/// Asked with `buffer` NULL, `len` and `flags` 0 and `opaque_len` `~0`, it
+/// writes a `struct vgetrandom_opaque_params` to `opaque_state` (how to
+/// allocate states) and returns 0 (a NULL `opaque_state` gets `-EFAULT`;
+/// Linux's would fault). Otherwise `opaque_state` is this thread's state,
+/// `opaque_len` its size: it fills `buffer` with up to `len` random bytes
+/// (at most `MAX_RW_COUNT`) and returns the count, or returns what the
+/// `getrandom` syscall returns for `buffer`, `len` and `flags` when it
+/// cannot answer (see `getrandom.rs`). A state that crosses a page boundary
+/// gets `-EFAULT`, as in Linux. A NULL `buffer` goes to the syscall
+/// (`-EFAULT`); any other bad `buffer` faults, as in Linux.
+#[unsafe(export_name = entry_symbol!("getrandom"))]
+pub extern "C" fn getrandom(
+    buffer: *mut u8,
+    len: usize,
+    flags: u32,
+    opaque_state: *mut u8,
+    opaque_len: usize,
+) -> isize {
+    let syscall = || {
+        // SAFETY: getrandom writes at most `len` bytes at `buffer`, which the
+        // caller provides (the kernel checks the range).
+        unsafe { Arch::syscall3(nr::GETRANDOM, buffer as usize, len, flags as usize) }
+    };
+    if opaque_len == usize::MAX && buffer.is_null() && len == 0 && flags == 0 {
+        if opaque_state.is_null() {
+            return -(EFAULT as isize);
+        }
+        let params = OpaqueParams {
+            size_of_opaque_state: STATE_SIZE as u32,
+            mmap_prot: STATE_MMAP_PROT,
+            mmap_flags: STATE_MMAP_FLAGS,
+            reserved: [0; 13],
+        };
+        // SAFETY: the caller passes a writable `struct
+        // vgetrandom_opaque_params` when it asks this question (the ABI).
+        unsafe { opaque_state.cast::<OpaqueParams>().write_unaligned(params) };
+        return 0;
+    }
+    if !getrandom::fits_in_a_page(opaque_state as usize) {
+        return -(EFAULT as isize);
+    }
+    if !getrandom::known_flags(flags)
+        || opaque_len != STATE_SIZE
+        || opaque_state.is_null()
+        || !(opaque_state as usize).is_multiple_of(align_of::<State>())
+        || (buffer.is_null() && len != 0)
+    {
+        return syscall();
+    }
+    // SAFETY: a non-NULL, aligned state of the right size is, by the ABI,
+    // this thread's state, mapped read-write for the whole call; a signal
+    // handler of this thread may use it too, through atomics only.
+    let state = unsafe { &*opaque_state.cast::<State>() };
+    let len = len.min(MAX_LEN);
+    let buf: &mut [MaybeUninit<u8>] = if len == 0 {
+        &mut []
+    } else {
+        // SAFETY: the caller passes `len` writable bytes at `buffer`
+        // (non-NULL here), which nothing else uses during the call; a bad
+        // buffer faults in the caller's process, as the C function would.
+        unsafe { core::slice::from_raw_parts_mut(buffer.cast(), len) }
+    };
+    let fetch_key = |key: &[core::sync::atomic::AtomicU32; 8]| {
+        let want = size_of_val(key);
+        // SAFETY: getrandom writes `want` bytes at `key`, the state's key
+        // words, which this call owns while the state is in use.
+        let got = unsafe { Arch::syscall3(nr::GETRANDOM, key.as_ptr() as usize, want, 0) };
+        got == want as isize
+    };
+    match getrandom::fill(&Arch::vvar_pages().rng, state, buf, fetch_key) {
+        Ok(written) => written as isize,
+        Err(Fallback) => syscall(),
+    }
 }

@@ -36,7 +36,9 @@
 
 mod abi;
 mod arch;
+mod chacha;
 mod entry;
+mod getrandom;
 mod gettime;
 mod note;
 
