@@ -197,6 +197,12 @@ pub fn build_vdso(
     let image = work_dir.join("vdso.so");
     link(&work_dir.join("vdso.dbg.so"), false)?;
     link(&image, true)?;
+    if !arch.mishashed_lookups().is_empty() {
+        let mut bytes =
+            fs::read(&image).map_err(|err| format!("reading {}: {err}", image.display()))?;
+        rebucket_sysv_hash(&mut bytes, arch)?;
+        fs::write(&image, bytes).map_err(|err| format!("writing {}: {err}", image.display()))?;
+    }
 
     let mut inputs = vec![manifest, source_dir.join("Cargo.lock"), linker_script];
     for source in read_dep_info(&release.join("libaxvdso_vdso.d"))? {
@@ -217,6 +223,78 @@ pub fn build_vdso(
         }
     }
     Ok(Built { image, inputs })
+}
+
+/// Rewrites the image's `DT_HASH` table with a bucket count that the arch's
+/// mishashed lookups work with ([`Arch::mishashed_lookups`]).
+///
+/// lld gives `DT_HASH` as many buckets as there are dynamic symbols. Go
+/// 1.19's arm64 lookup finds its symbol only if the bucket count divides
+/// the difference of two hashes (6 and 8 do, 7 does not), so whether it
+/// works would depend on how many functions the image exports. This keeps
+/// lld's table where it works, and otherwise rebuilds it in place with the
+/// largest bucket count below lld's that works: the same chains' symbols, a
+/// smaller table, the words after it zero (the section keeps its size). The
+/// image checks then look every export up through it, and run the lookup.
+fn rebucket_sysv_hash(image: &mut [u8], arch: Arch) -> Result<(), String> {
+    use object::{
+        LittleEndian as LE,
+        elf::{FileHeader64, SHT_DYNSYM},
+        read::elf::{FileHeader, SectionHeader},
+    };
+    let fail = |what: &str| format!("re-bucketing the {arch} image's DT_HASH: {what}");
+    let header = FileHeader64::<LE>::parse(&*image).map_err(|err| fail(&err.to_string()))?;
+    let sections = header
+        .sections(LE, &*image)
+        .map_err(|err| fail(&err.to_string()))?;
+    let symbols = sections
+        .symbols(LE, &*image, SHT_DYNSYM)
+        .map_err(|err| fail(&err.to_string()))?;
+    let hashes: Vec<u32> = (symbols.iter())
+        .map(|sym| symbols.symbol_name(LE, sym).map(object::elf::hash))
+        .collect::<Result<_, _>>()
+        .map_err(|err| fail(&err.to_string()))?;
+    let (_, hash_section) = sections
+        .section_by_name(LE, b".hash")
+        .ok_or_else(|| fail("no .hash section"))?;
+    let (offset, size) = hash_section
+        .file_range(LE)
+        .ok_or_else(|| fail(".hash has no file range"))?;
+    let (offset, size) = (offset as usize, size as usize);
+    let word = |bytes: &[u8], at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    let nchain = word(image, offset + 4) as usize;
+    if nchain != hashes.len() || size < 4 * (2 + 2 * nchain) {
+        return Err(fail("its size or chain count is not lld's"));
+    }
+    let works = |nbucket: usize| {
+        arch.mishashed_lookups().iter().all(|lookup| {
+            let (name, as_) = (lookup.name.as_bytes(), lookup.hashed_as.as_bytes());
+            object::elf::hash(name) as usize % nbucket == object::elf::hash(as_) as usize % nbucket
+        })
+    };
+    let nbucket = (1..=word(image, offset) as usize)
+        .rev()
+        .find(|&n| works(n))
+        .ok_or_else(|| fail("no bucket count works"))?;
+    // Chains in symbol order, each bucket's head the last symbol in it (as
+    // lld and GNU ld link them).
+    let mut buckets = vec![0u32; nbucket];
+    let mut chains = vec![0u32; nchain];
+    for (index, &hash) in hashes.iter().enumerate().skip(1) {
+        let bucket = hash as usize % nbucket;
+        chains[index] = buckets[bucket];
+        buckets[bucket] = index as u32;
+    }
+    let table = &mut image[offset..offset + size];
+    table.fill(0);
+    let words = [nbucket as u32, nchain as u32]
+        .into_iter()
+        .chain(buckets)
+        .chain(chains);
+    for (slot, value) in table.chunks_exact_mut(4).zip(words) {
+        slot.copy_from_slice(&value.to_le_bytes());
+    }
+    Ok(())
 }
 
 /// The version script for `arch`: every export (and the version node's own

@@ -52,6 +52,16 @@ fn syntax(arch: Arch) -> Option<Syntax> {
                     && !i.ends_with("(sp)")
             },
         }),
+        Arch::Aarch64 => Some(Syntax {
+            objdump: "aarch64-linux-gnu-objdump",
+            sigma: "movk",
+            prologue: |i| {
+                i.starts_with("stp\tx29, x30, [sp, #-") || i.starts_with("sub\tsp, sp, #")
+            },
+            ret: |i| i == "ret",
+            stack_store: |i| i.starts_with("st") && i.contains("[sp"),
+            other_load: |i| i.starts_with("ld") && i.contains('[') && !i.contains("[sp"),
+        }),
         _ => None,
     }
 }
@@ -77,7 +87,17 @@ fn disassemble(arch: Arch, objdump: &str, image: &[u8]) -> Vec<String> {
         .lines()
         // "     6a0:\tlw\ta1,8(a0)" -> "lw\ta1,8(a0)" (comments dropped).
         .filter_map(|line| line.split_once(":\t").map(|(_, insn)| insn))
-        .map(|insn| insn.split(" #").next().unwrap().trim().to_owned())
+        // Comments: "// #30821" (aarch64), "# 6b206574 <...>" (riscv64).
+        .map(|insn| {
+            insn.split("//")
+                .next()
+                .unwrap()
+                .split(" # ")
+                .next()
+                .unwrap()
+                .trim()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -96,7 +116,9 @@ fn chacha_keeps_key_material_off_the_stack() {
             .unwrap_or_else(|| panic!("{arch} exports getrandom: teach this test its syntax"));
         let code = disassemble(arch, syntax.objdump, built_image(arch));
         let sigma_at: Vec<usize> = (code.iter().enumerate())
-            .filter(|(_, i)| i.starts_with(syntax.sigma) && i.contains("0x61708"))
+            .filter(|(_, i)| {
+                i.starts_with(syntax.sigma) && (i.contains("0x61708") || i.contains("#0x6170,"))
+            })
             .map(|(at, _)| at)
             .collect();
         assert!(

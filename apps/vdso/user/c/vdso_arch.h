@@ -64,6 +64,7 @@ static inline __attribute__((noreturn)) void arch_exit(long code)
 #define VDSO_CLOCK_GETTIME "__kernel_clock_gettime"
 #define VDSO_GETTIMEOFDAY "__kernel_gettimeofday"
 #define VDSO_CLOCK_GETRES "__kernel_clock_getres"
+#define VDSO_GETRANDOM "__kernel_getrandom"
 /* arm64 has neither getcpu nor flush_icache in its vDSO. */
 #define VDSO_SIGRETURN "__kernel_rt_sigreturn"
 /* mov x8, #139; svc #0 */
