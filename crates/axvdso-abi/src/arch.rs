@@ -36,6 +36,15 @@ impl Export {
         }
     }
 
+    /// A weak alias that Linux's image exports from release `since` on.
+    const fn weak_alias_since(name: &'static str, of: &'static str, since: &'static str) -> Self {
+        Self {
+            name,
+            alias_of: Some(of),
+            since: Some(since),
+        }
+    }
+
     /// A global function that Linux's image exports from release `since` on.
     const fn function_since(name: &'static str, since: &'static str) -> Self {
         Self {
@@ -184,6 +193,8 @@ const TABLE: &[Row] = &[
             Export::function("__vdso_time"),
             Export::weak_alias("clock_getres", "__vdso_clock_getres"),
             Export::function("__vdso_clock_getres"),
+            Export::weak_alias_since("getrandom", "__vdso_getrandom", "6.11"),
+            Export::function_since("__vdso_getrandom", "6.11"),
         ],
         // libcs always pass their own restorer (`SA_RESTORER`).
         sigreturn: None,

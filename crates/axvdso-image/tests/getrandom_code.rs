@@ -1,9 +1,9 @@
 //! The ChaCha20 code of `getrandom` keeps key material off the stack.
 //!
 //! Disassembles the built image with the arch's GNU `objdump` (binutils of
-//! the cross toolchain `make setup` installs) and finds each function that
-//! builds the ChaCha20 constant ("expand 32-byte k": its word 0x61707865 is
-//! loaded as an immediate). In each, every store to the stack must come
+//! the cross toolchain `make setup` installs; the host's for x86_64) and
+//! finds each function that builds the ChaCha20 constant ("expand 32-byte
+//! k": its word 0x61707865 is loaded as an immediate). In each, every store to the stack must come
 //! before the first load from any other memory: what a function stores to
 //! the stack before it has read anything can only be the registers it was
 //! called with (callee-saved registers, pointers), never a key or keystream
@@ -62,6 +62,16 @@ fn syntax(arch: Arch) -> Option<Syntax> {
             stack_store: |i| i.starts_with("st") && i.contains("[sp"),
             other_load: |i| i.starts_with("ld") && i.contains('[') && !i.contains("[sp"),
         }),
+        // The SSE2 block function (`arch/x86_64.rs`): no frame at all; it
+        // builds the constant's first half in rax.
+        Arch::X86_64 => Some(Syntax {
+            objdump: "objdump",
+            sigma: "movabs",
+            prologue: |i| i.starts_with("push") || i.starts_with("sub ") && i.ends_with(",%rsp"),
+            ret: |i| i == "ret",
+            stack_store: |i| i.contains("%rsp") || i.starts_with("push"),
+            other_load: |i| i.starts_with("mov") && i.contains("(%r") && !i.ends_with(")"),
+        }),
         _ => None,
     }
 }
@@ -117,7 +127,10 @@ fn chacha_keeps_key_material_off_the_stack() {
         let code = disassemble(arch, syntax.objdump, built_image(arch));
         let sigma_at: Vec<usize> = (code.iter().enumerate())
             .filter(|(_, i)| {
-                i.starts_with(syntax.sigma) && (i.contains("0x61708") || i.contains("#0x6170,"))
+                i.starts_with(syntax.sigma)
+                    && ["0x61708", "#0x6170,", "$0x3320646e61707865"]
+                        .iter()
+                        .any(|c| i.contains(c))
             })
             .map(|(at, _)| at)
             .collect();
@@ -127,10 +140,20 @@ fn chacha_keeps_key_material_off_the_stack() {
             sigma_at.len()
         );
         for at in sigma_at {
+            // From its prologue, or (x86_64's has none) the end of the code
+            // before it.
             let start = (0..=at)
                 .rev()
-                .find(|&i| (syntax.prologue)(&code[i]))
-                .unwrap();
+                .find_map(|i| {
+                    if (syntax.prologue)(&code[i]) {
+                        Some(i)
+                    } else if i < at && (syntax.ret)(&code[i]) {
+                        Some(i + 1)
+                    } else {
+                        None
+                    }
+                })
+                .unwrap_or(0);
             let end = (at..code.len()).find(|&i| (syntax.ret)(&code[i])).unwrap();
             let body = &code[start..=end];
             let first_load = body.iter().position(|i| (syntax.other_load)(i)).unwrap();

@@ -114,6 +114,7 @@ static inline __attribute__((noreturn)) void arch_exit(long code)
 #define VDSO_CLOCK_GETRES "__vdso_clock_getres"
 #define VDSO_GETCPU "__vdso_getcpu"
 #define VDSO_TIME "__vdso_time"
+#define VDSO_GETRANDOM "__vdso_getrandom"
 /* No signal trampoline in x86_64's vDSO: libc passes its own restorer
  * (SA_RESTORER). VDSO_SIGRETURN stays undefined; the tests that would check
  * it check instead that no such symbol is there. */

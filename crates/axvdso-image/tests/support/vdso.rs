@@ -21,6 +21,7 @@ type ClockFn = unsafe extern "C" fn(i32, *mut libc::timespec) -> i64;
 type GettimeofdayFn = unsafe extern "C" fn(*mut libc::timeval, *mut [i32; 2]) -> i64;
 type TimeFn = unsafe extern "C" fn(*mut i64) -> i64;
 type GetcpuFn = unsafe extern "C" fn(*mut u32, *mut u32, *mut c_void) -> i64;
+type GetrandomFn = unsafe extern "C" fn(*mut u8, usize, u32, *mut u8, usize) -> i64;
 
 /// `[VVAR_NR_PAGES data pages, RW][the image, R+X]` in this process, with
 /// the data pages driven by a `VvarWriter`. Leaked: tests hand it to threads.
@@ -37,6 +38,7 @@ pub struct MappedVdso {
     gettimeofday: GettimeofdayFn,
     time: TimeFn,
     getcpu: GetcpuFn,
+    getrandom: GetrandomFn,
 }
 
 impl MappedVdso {
@@ -103,6 +105,7 @@ impl MappedVdso {
                 )),
                 time: std::mem::transmute::<usize, TimeFn>(find("__vdso_time")),
                 getcpu: std::mem::transmute::<usize, GetcpuFn>(find("__vdso_getcpu")),
+                getrandom: std::mem::transmute::<usize, GetrandomFn>(find("__vdso_getrandom")),
             }
         };
         Box::leak(Box::new(mapped))
@@ -196,6 +199,26 @@ impl MappedVdso {
         // SAFETY: both pointers are valid; the third is unused.
         let r = unsafe { (self.getcpu)(&mut cpu, &mut node, ptr::null_mut()) };
         (r, cpu, node)
+    }
+
+    /// `__vdso_getrandom(buf, len, flags, state, state_len)`.
+    ///
+    /// # Safety
+    ///
+    /// `buf` must be NULL or writable for `len` bytes; `state` NULL, or
+    /// readable and writable for `state_len` bytes (at most a page) if it is
+    /// the state size, or for the 64 bytes of the parameters when
+    /// `state_len` is `usize::MAX`.
+    pub unsafe fn getrandom(
+        &self,
+        buf: *mut u8,
+        len: usize,
+        flags: u32,
+        state: *mut u8,
+        state_len: usize,
+    ) -> i64 {
+        // SAFETY: as the caller promises.
+        unsafe { (self.getrandom)(buf, len, flags, state, state_len) }
     }
 }
 

@@ -17,6 +17,8 @@
 
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
+use crate::arch::{Arch, VdsoArch};
+
 /// Bytes in a ChaCha20 block.
 pub(crate) const BLOCK_SIZE: usize = 64;
 
@@ -94,7 +96,7 @@ fn quarter_round(x: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
 pub(crate) fn blocks_to_words(key: &[AtomicU32; KEY_WORDS], counter: &mut u64, dst: &[AtomicU32]) {
     for chunk in dst.chunks_exact(BLOCK_SIZE / 4) {
         if let Ok(words) = chunk.try_into() {
-            block_to_words(key, *counter, words);
+            Arch::chacha20_block(key, *counter, words);
         }
         *counter = counter.wrapping_add(1);
     }
@@ -106,8 +108,13 @@ pub(crate) fn blocks_to_words(key: &[AtomicU32; KEY_WORDS], counter: &mut u64, d
 // The one copy of the block code: output for the caller's buffer is also
 // made here, in the state's (used-up) batch, and copied out from there.
 
-/// One block, as words.
+/// One block, as words: the generic block function, for the arches whose
+/// general registers hold the working state (`VdsoArch::chacha20_block`).
 #[inline(never)]
-fn block_to_words(key: &[AtomicU32; KEY_WORDS], counter: u64, words: &[AtomicU32; BLOCK_SIZE / 4]) {
+pub(crate) fn block_to_words(
+    key: &[AtomicU32; KEY_WORDS],
+    counter: u64,
+    words: &[AtomicU32; BLOCK_SIZE / 4],
+) {
     block(key, counter, |i, word| words[i].store(word, Relaxed));
 }

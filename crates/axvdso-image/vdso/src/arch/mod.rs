@@ -6,6 +6,8 @@
 //! arch's prefix, which `axvdso-abi`'s row lists and the image checks
 //! require). The unsafe code of the vDSO lives there and nowhere else.
 
+use core::sync::atomic::AtomicU32;
+
 use axvdso_abi::nr;
 use axvdso_vvar::{VVAR_SIZE, VvarPages};
 
@@ -103,6 +105,15 @@ pub(crate) trait VdsoArch {
         // SAFETY: getcpu writes only `*cpu` and `*node`, each a valid output or
         // NULL; the kernel ignores the third argument.
         unsafe { Self::syscall3(nr::GETCPU, out_addr(cpu), out_addr(node), unused) }
+    }
+
+    /// One ChaCha20 block (key `key`, block counter `counter`, nonce 0) into
+    /// `out`, with no key or keystream word stored anywhere else (the stack
+    /// included). The generic one keeps its state in general registers
+    /// (`chacha.rs`); an arch with too few overrides it.
+    #[inline(always)]
+    fn chacha20_block(key: &[AtomicU32; 8], counter: u64, out: &[AtomicU32; 16]) {
+        crate::chacha::block_to_words(key, counter, out);
     }
 
     /// `counter - cycle_last` under `mask`.

@@ -2,7 +2,10 @@
 //!
 //! Exports under `LINUX_2.6` (the x86_64 row of `axvdso-abi`).
 
-use core::arch::{asm, global_asm};
+use core::{
+    arch::{asm, global_asm},
+    sync::atomic::AtomicU32,
+};
 
 use axvdso_abi::nr;
 
@@ -66,6 +69,15 @@ impl VdsoArch for Arch {
         image_start
     }
 
+    /// The SSE2 block function below: the state in four XMM registers (the
+    /// general registers are too few for sixteen words), no stack.
+    #[inline(always)]
+    fn chacha20_block(key: &[AtomicU32; 8], counter: u64, out: &[AtomicU32; 16]) {
+        // SAFETY: `key` is 32 readable bytes, `out` 64 writable ones (atomics:
+        // written through their shared reference). Every x86_64 has SSE2.
+        unsafe { chacha20_block_sse2(out.as_ptr().cast_mut().cast(), key.as_ptr().cast(), counter) }
+    }
+
     #[inline(always)]
     unsafe fn syscall3(nr: usize, a0: usize, a1: usize, a2: usize) -> isize {
         let ret: isize;
@@ -121,4 +133,87 @@ global_asm!(
     ".weak clock_getres",
     ".type clock_getres, @function",
     ".set clock_getres, __vdso_clock_getres",
+);
+
+/// One ChaCha20 block into `out` (16 words) from `key` (8 words) and the
+/// 64-bit block `counter` (nonce 0), in SSE2 registers only.
+///
+/// The four rows of the state are xmm0-xmm3 (constants, key 0-3, key 4-7,
+/// counter and zero nonce), their first values xmm8-xmm11 for the final sum,
+/// xmm4 the rotations' scratch. A double round is the quarter round on the
+/// four columns at once, the rows turned so that the diagonals line up
+/// (pshufd), the quarter round again, and the rows turned back. The
+/// constants are built in rax and rcx. Nothing is stored but the 64 output
+/// bytes, and the XMM registers that held key material are cleared.
+///
+/// # Safety
+///
+/// `key` must be readable for 32 bytes and `out` writable for 64 bytes;
+/// they may overlap (the key is read before anything is written).
+#[inline(never)]
+unsafe fn chacha20_block_sse2(out: *mut u32, key: *const u32, counter: u64) {
+    // SAFETY: reads 32 bytes at `key`, then writes 64 at `out`, as the
+    // caller allows; uses no stack; clobbers only the registers listed.
+    unsafe {
+        asm!(
+            "movabs rax, 0x3320646e61707865",
+            "movq xmm0, rax",
+            "movabs rax, 0x6b20657479622d32",
+            "movq xmm4, rax",
+            "punpcklqdq xmm0, xmm4",
+            "movdqu xmm1, xmmword ptr [{key}]",
+            "movdqu xmm2, xmmword ptr [{key} + 16]",
+            "movq xmm3, {counter}",
+            "movdqa xmm8, xmm0",
+            "movdqa xmm9, xmm1",
+            "movdqa xmm10, xmm2",
+            "movdqa xmm11, xmm3",
+            "mov ecx, 10",
+            "2:",
+            "paddd xmm0, xmm1", "pxor xmm3, xmm0",
+            "pshuflw xmm3, xmm3, 0xb1", "pshufhw xmm3, xmm3, 0xb1",
+            "paddd xmm2, xmm3", "pxor xmm1, xmm2",
+            "movdqa xmm4, xmm1", "pslld xmm1, 12", "psrld xmm4, 20", "por xmm1, xmm4",
+            "paddd xmm0, xmm1", "pxor xmm3, xmm0",
+            "movdqa xmm4, xmm3", "pslld xmm3, 8", "psrld xmm4, 24", "por xmm3, xmm4",
+            "paddd xmm2, xmm3", "pxor xmm1, xmm2",
+            "movdqa xmm4, xmm1", "pslld xmm1, 7", "psrld xmm4, 25", "por xmm1, xmm4",
+            "pshufd xmm1, xmm1, 0x39", "pshufd xmm2, xmm2, 0x4e", "pshufd xmm3, xmm3, 0x93",
+            "paddd xmm0, xmm1", "pxor xmm3, xmm0",
+            "pshuflw xmm3, xmm3, 0xb1", "pshufhw xmm3, xmm3, 0xb1",
+            "paddd xmm2, xmm3", "pxor xmm1, xmm2",
+            "movdqa xmm4, xmm1", "pslld xmm1, 12", "psrld xmm4, 20", "por xmm1, xmm4",
+            "paddd xmm0, xmm1", "pxor xmm3, xmm0",
+            "movdqa xmm4, xmm3", "pslld xmm3, 8", "psrld xmm4, 24", "por xmm3, xmm4",
+            "paddd xmm2, xmm3", "pxor xmm1, xmm2",
+            "movdqa xmm4, xmm1", "pslld xmm1, 7", "psrld xmm4, 25", "por xmm1, xmm4",
+            "pshufd xmm1, xmm1, 0x93", "pshufd xmm2, xmm2, 0x4e", "pshufd xmm3, xmm3, 0x39",
+            "dec ecx",
+            "jnz 2b",
+            "paddd xmm0, xmm8",
+            "paddd xmm1, xmm9",
+            "paddd xmm2, xmm10",
+            "paddd xmm3, xmm11",
+            "movdqu xmmword ptr [{out}], xmm0",
+            "movdqu xmmword ptr [{out} + 16], xmm1",
+            "movdqu xmmword ptr [{out} + 32], xmm2",
+            "movdqu xmmword ptr [{out} + 48], xmm3",
+            "pxor xmm0, xmm0", "pxor xmm1, xmm1", "pxor xmm2, xmm2", "pxor xmm3, xmm3",
+            "pxor xmm4, xmm4", "pxor xmm8, xmm8", "pxor xmm9, xmm9", "pxor xmm10, xmm10",
+            "pxor xmm11, xmm11",
+            out = in(reg) out,
+            key = in(reg) key,
+            counter = in(reg) counter,
+            out("rax") _, out("ecx") _,
+            out("xmm0") _, out("xmm1") _, out("xmm2") _, out("xmm3") _, out("xmm4") _,
+            out("xmm8") _, out("xmm9") _, out("xmm10") _, out("xmm11") _,
+            options(nostack),
+        );
+    }
+}
+
+global_asm!(
+    ".weak getrandom",
+    ".type getrandom, @function",
+    ".set getrandom, __vdso_getrandom",
 );
