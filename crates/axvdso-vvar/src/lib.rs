@@ -6,6 +6,7 @@
     doc = "",
     doc = "[`VvarWriter`]: #crate-features",
     doc = "[`VvarWriter::init`]: #crate-features",
+    doc = "[`VvarWriter::publish_rng_generation`]: #crate-features",
     doc = "[`VVAR_WRITER`]: #crate-features",
     doc = "[`VVAR_PAGES`]: #crate-features",
     doc = "[`calc_mult_shift`]: #crate-features",
