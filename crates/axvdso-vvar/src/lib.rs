@@ -7,6 +7,7 @@
     doc = "[`VvarWriter`]: #crate-features",
     doc = "[`VvarWriter::init`]: #crate-features",
     doc = "[`VvarWriter::publish_rng_generation`]: #crate-features",
+    doc = "[`VvarWriter::try_update`]: #crate-features",
     doc = "[`VVAR_WRITER`]: #crate-features",
     doc = "[`VVAR_PAGES`]: #crate-features",
     doc = "[`calc_mult_shift`]: #crate-features",
