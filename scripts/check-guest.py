@@ -75,7 +75,8 @@ def main() -> int:
         nargs="*",
         default=[],
         metavar="TEST=LINE=REASON",
-        help="selftests whose KSFT_FAIL is expected, with the exact line that failure prints (and why)",
+        help="selftests whose KSFT_FAIL is expected, with the exact line that failure prints (and why; "
+        "no '=' in TEST or REASON)",
     )
     ap.add_argument("--name", default="guest", help="label for this run")
     args = ap.parse_args()
@@ -134,7 +135,13 @@ def main() -> int:
 
     verdicts = selftest_verdicts(lines)
     skip_ok = dict(s.split("=", 1) for s in args.skip_ok)
-    fail_ok = {test: (line, why) for test, line, why in (s.split("=", 2) for s in args.fail_ok)}
+    # TEST=LINE=REASON: the line may contain "=" (C assertions do), the
+    # test name and the reason do not.
+    fail_ok = {}
+    for spec in args.fail_ok:
+        test, rest = spec.split("=", 1)
+        line, why = rest.rsplit("=", 1)
+        fail_ok[test] = (line, why)
     skipped = 0
     for test in args.selftests:
         verdict = verdicts.get(test)
