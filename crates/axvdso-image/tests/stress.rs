@@ -166,7 +166,7 @@ fn seqcount_retries_reads_that_overlap_a_write() {
             // At least READS reads, and on until enough of them overlapped a
             // write (how often they do depends on how the threads share the
             // CPUs) or the time is up.
-            let deadline = Instant::now() + Duration::from_secs(5);
+            let deadline = Instant::now() + Duration::from_secs(30);
             let mut call = 0;
             while call < READS
                 || (overlapped.load(Relaxed) < WANTED_OVERLAPS && Instant::now() < deadline)
