@@ -26,7 +26,10 @@ const READS_PER_READER: u64 = 1_000_000;
 /// Readers go on past their quota until this many reads overlapped a write
 /// (on a loaded machine threads may rarely run at the same time).
 const MIN_RETRIES: u64 = 1_000;
-const TIME_LIMIT: Duration = Duration::from_secs(4);
+/// ... and until each saw this many distinct records (the check below wants
+/// 500 in all).
+const MIN_DISTINCT_PER_READER: u64 = 200;
+const TIME_LIMIT: Duration = Duration::from_secs(30);
 
 /// The wall clock's offset from the monotonic clock.
 const WALL_OFFSET_NANOS: u64 = 1_600_000_000 * NANOS_PER_SEC + 123_456_789;
@@ -158,7 +161,9 @@ fn readers_never_accept_a_torn_record() {
                     start.wait();
                     let (mut reads, mut retries, mut distinct) = (0u64, 0u64, 0u64);
                     let (mut last_seq, mut last_cycle) = (0u32, 0u64);
-                    while (reads < READS_PER_READER || all_retries.load(Relaxed) < MIN_RETRIES)
+                    while (reads < READS_PER_READER
+                        || all_retries.load(Relaxed) < MIN_RETRIES
+                        || distinct < MIN_DISTINCT_PER_READER)
                         && Instant::now() < deadline
                     {
                         let before = retries;
