@@ -1,9 +1,0 @@
-/work/main/crates/axvdso-image/vdso/target/riscv64gc-unknown-none-elf/release/deps/axvdso_abi-90813747a819f198.d: /work/main/crates/axvdso-abi/src/lib.rs /work/main/crates/axvdso-abi/src/arch.rs /work/main/crates/axvdso-abi/src/image.rs /work/main/crates/axvdso-abi/src/linux.rs /work/main/crates/axvdso-abi/src/../README.md
-
-/work/main/crates/axvdso-image/vdso/target/riscv64gc-unknown-none-elf/release/deps/libaxvdso_abi-90813747a819f198.rmeta: /work/main/crates/axvdso-abi/src/lib.rs /work/main/crates/axvdso-abi/src/arch.rs /work/main/crates/axvdso-abi/src/image.rs /work/main/crates/axvdso-abi/src/linux.rs /work/main/crates/axvdso-abi/src/../README.md
-
-/work/main/crates/axvdso-abi/src/lib.rs:
-/work/main/crates/axvdso-abi/src/arch.rs:
-/work/main/crates/axvdso-abi/src/image.rs:
-/work/main/crates/axvdso-abi/src/linux.rs:
-/work/main/crates/axvdso-abi/src/../README.md:
