@@ -15,7 +15,9 @@
  *     their own states draw different bytes; replaying a saved state without
  *     either gives the same bytes (the control that makes those meaningful);
  *   - a statistical sanity check of 1 MiB;
- *   - bad arguments give Linux's answers.
+ *   - bad arguments give Linux's answers; the data page or the vDSO text
+ *     passed as the state changes nothing (the syscall answers, or the
+ *     caller faults).
  * An image without the export passes only if it is Linux's own (GNU ld
  * writes the version node's symbol; our riscv64 image has none).
  */
@@ -24,6 +26,7 @@
 #include <fcntl.h>
 #include <linux/random.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +337,31 @@ static void bad_arguments(struct state *s)
         check(vgr(buf, sizeof buf, 0, page + 4096 - 64, P.size_of_opaque_state) == -EFAULT,
               "a state across a page boundary: -EFAULT");
         munmap(page, 8192);
+    }
+    /* Hostile: the data page or the vDSO's own text as the "state". Either the
+     * vDSO reads it as in use and the syscall answers, or it writes it and the
+     * caller faults (the pages are read-only); either way both are unchanged. */
+    uintptr_t ehdr = getauxval(AT_SYSINFO_EHDR);
+    void *targets[2] = {(void *)(ehdr - 2 * 4096), (void *)ehdr};
+    const char *names[2] = {"the data page", "the vDSO text"};
+    for (int t = 0; t < 2; t++) {
+        uint64_t generation = rng->generation;
+        uint8_t text_before[256];
+        memcpy(text_before, targets[t], sizeof text_before);
+        pid_t pid = fork();
+        if (pid == 0) {
+            _exit(vgr(buf, sizeof buf, 0, targets[t], P.size_of_opaque_state) == 16 ? 0 : 1);
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        int answered = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        int faulted = WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+        /* The data page's clock records change every tick: compare the text
+         * only; a write to either page could only have faulted. */
+        check((answered || faulted) && rng->generation >= generation && rng->is_ready == 1 &&
+                  (t == 0 || !memcmp(text_before, targets[t], sizeof text_before)),
+              "%s as the state: %s, the page unchanged (status %#x)", names[t],
+              answered ? "the syscall answered" : faulted ? "the caller died of SIGSEGV" : "neither", status);
     }
     /* A state in use (a signal handler's call): the syscall, the state untouched. */
     draw(s, buf, 1);
