@@ -49,6 +49,12 @@
 #             three kernels (VDSO=ours|linux|none) and
 #             build/$(ARCH)/bench-disk.img (runner.list: /bin/bench), boots
 #             each, prints the table and BENCH lines (scripts/bench-report.py)
+#   execcost  exec phase by phase (fork; execve to main: the kernel, the exec
+#             hooks, libc's start-up; exit) in guest instructions, user and
+#             kernel apart, for a no-libc, a static and a dynamic glibc
+#             program, on the three kernels: QEMU with the insn-count plugin
+#             (scripts/insn-count.c, scripts/execcost.sh); disk
+#             build/$(ARCH)/execcost-disk.img (runner.list: /bin/execcost)
 #   fmt       cargo fmt;  clippy: cargo clippy -D warnings;  doc: cargo doc
 #   patches   re-export patches/starry-$(STARRY)/ from the base's dev trees
 #             (build/starry-dev, build/starry-0.12/dev; see scripts/starry-dev.sh)
@@ -112,6 +118,7 @@ DISK      := $(BUILD)/$(ARCH)/disk$(if $(USER_DIR),-user).img
 DISK_INPUTS := $(shell find apps/vdso/user -type f -not -path '*/target/*') \
                scripts/mkdisk.sh scripts/selftests.sh scripts/linux-source.sh scripts/arch.sh
 BENCH_DISK := $(BUILD)/$(ARCH)/bench-disk.img
+EXECCOST_DISK := $(BUILD)/$(ARCH)/execcost-disk.img
 SETUP     := $(BUILD)/.setup-done$(BASE_SUFFIX)
 # The guest suite: apps/vdso/user/programs.list (path, name it reports as).
 PROGRAMS_LIST := apps/vdso/user/programs.list
@@ -150,7 +157,7 @@ Q := $(if $(V),,@)
 run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
 
 FORCE:
-.PHONY: FORCE all setup build disk vdso linux-vdso run justrun test lint unittest loom extimage e2e e2e-smp1 e2e-ours bench fmt clippy doc patches clean
+.PHONY: FORCE all setup build disk vdso linux-vdso run justrun test lint unittest loom extimage e2e e2e-smp1 e2e-ours bench execcost fmt clippy doc patches clean
 
 all: build
 
@@ -265,6 +272,17 @@ bench: $(SETUP)
 	$(Q)RUNNER_LIST=/bin/bench scripts/mkdisk.sh $(BENCH_DISK) >/dev/null
 	$(call run_cmd,BENCH,qemu $(ARCH) -smp $(SMP): VDSO=ours / linux / none)
 	$(Q)scripts/bench.sh $(BENCH_DISK) $(call kdir,ours) $(call kdir,linux) $(call kdir,none)
+
+# exec phase by phase in guest instructions (QEMU with scripts/insn-count.c).
+execcost: $(SETUP)
+	$(call check_kernel_arch)
+	$(Q)$(MAKE) --no-print-directory build VDSO=ours INIT=
+	$(Q)$(MAKE) --no-print-directory build VDSO=linux INIT=
+	$(Q)$(MAKE) --no-print-directory build VDSO=none INIT=
+	$(call run_cmd,DISK,$(EXECCOST_DISK) (runner.list: /bin/execcost))
+	$(Q)RUNNER_LIST=/bin/execcost scripts/mkdisk.sh $(EXECCOST_DISK) >/dev/null
+	$(call run_cmd,EXECCOST,qemu $(ARCH) -smp $(SMP) + insn-count plugin: VDSO=ours / linux / none)
+	$(Q)scripts/execcost.sh $(EXECCOST_DISK) $(call kdir,ours) $(call kdir,linux) $(call kdir,none)
 
 # Crates outside the workspace: the vDSO itself and the guest Rust program.
 VDSO_CRATE  := crates/axvdso-image/vdso

@@ -8,7 +8,8 @@
 #       /bin/vdso-{static,dynamic} (the vDSO checks),
 #       /bin/guard-{static,dynamic} (attacks on the shared vDSO pages, Linux
 #       signal frames; unwind tables for their unwinding checks), /bin/bench
-#       and /bin/exit0 (make bench),
+#       and /bin/exit0 (make bench), /bin/execcost and
+#       /bin/exit-{static,dynamic} (make execcost),
 #       and Linux's vDSO selftests in /selftests (scripts/selftests.sh)
 # [2/4] the Rust std program (apps/vdso/user/rust-clock, stable toolchain,
 #       the arch's USER_TARGET, crt-static): /bin/rust-clock; the Go
@@ -58,6 +59,9 @@ $CC "${CFLAGS[@]}" -static -pthread -o "$STAGE/bin/droppable" "$SRC/c/droppable.
 $CC "${CFLAGS[@]}" -static -pthread -o "$STAGE/bin/vdso-getrandom" "$SRC/c/getrandom.c"
 $CC "${CFLAGS[@]}" -static -o "$STAGE/bin/bench" "$SRC/c/bench.c"
 $CC "${CFLAGS[@]}" -static -nostdlib -o "$STAGE/bin/exit0" "$SRC/c/exit0.c"
+$CC "${CFLAGS[@]}" -static -o "$STAGE/bin/execcost" "$SRC/c/execcost.c"
+$CC "${CFLAGS[@]}" -static -o "$STAGE/bin/exit-static" "$SRC/c/exit_glibc.c"
+$CC "${CFLAGS[@]}" -o "$STAGE/bin/exit-dynamic" "$SRC/c/exit_glibc.c"
 
 say "      Linux vDSO selftests"
 "$ROOT/scripts/selftests.sh" "$STAGE/selftests" >/dev/null

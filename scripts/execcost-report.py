@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""execcost-report.py - exec's cost, phase by phase, in guest instructions.
+
+Usage: scripts/execcost-report.py --ours LOG --linux LOG --none LOG
+
+Each LOG is the console of /bin/execcost (apps/vdso/user/c/execcost.c) on one
+kernel (our vDSO, Linux 6.1's vdso.so, no vDSO), booted under QEMU with the
+insn-count plugin (scripts/insn-count.c), which prints
+
+    INSN mark=N user=U kernel=K      at each mark the guest executes
+    INSN pc=HEX user=U kernel=K      at each watched kernel address
+
+with the running totals. execcost prints "EXECCOST prog=P rounds=R" for each
+program and brackets its rounds with marks 5 and 6; a round is marks 1 (fork),
+2 (child, before execve), 3 (main of the new program), 4 (parent, after
+waitpid). scripts/execcost.sh passes two addresses: the entry of the kernel's
+exec-hook runner and the instruction after its call, so "hook" is what the
+exec hooks cost (the vDSO's mapping, its base draw, its aux entry; with no
+vDSO, an empty run).
+
+Per program and kernel it takes the median over the rounds of each phase
+(user and kernel instructions apart), prints a table and one machine line each:
+
+    EXECCOST prog=P phase=fork|exec|hook|exit|total kernel=ours|linux|none user=U kern=K insns=T p10=A p90=B
+
+(T = U + K, the median of the round totals; p10/p90 of those totals), then
+
+    EXECCOST delta prog=P phase=F ours_minus_none=D linux_minus_none=E pct=X
+
+with X = D as a percentage of none's figure. A log whose marks are missing or
+out of order is an error (exit 1).
+"""
+import argparse
+import re
+import statistics
+import sys
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+INSN = re.compile(r"^INSN (mark|pc)=(\S+) user=(\d+) kernel=(\d+)$")
+PROG = re.compile(r"^EXECCOST prog=(\S+) rounds=(\d+)$")
+PHASES = ("fork", "exec", "hook", "exit", "total")
+KERNELS = ("none", "ours", "linux")
+
+
+def fail(msg: str) -> None:
+    sys.exit(f"execcost-report: {msg}")
+
+
+def parse(path: str) -> dict[str, dict[str, list[tuple[int, int]]]]:
+    """{program: {phase: [(user, kernel) per round]}} from one console."""
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8", "replace")
+    progs: list[tuple[str, int]] = []
+    events: list[tuple[str, str, int, int]] = []
+    for raw in text.split("\n"):
+        line = ANSI.sub("", raw).strip("\r ")
+        if m := INSN.match(line):
+            events.append((m.group(1), m.group(2), int(m.group(3)), int(m.group(4))))
+        elif m := PROG.match(line):
+            progs.append((m.group(1).rsplit("/", 1)[-1], int(m.group(2))))
+    if not progs:
+        fail(f"{path}: no EXECCOST lines (did /bin/execcost run?)")
+    if not events:
+        fail(f"{path}: no INSN lines (was QEMU run with the insn-count plugin and -d plugin?)")
+    out: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    i = 0
+    for prog, rounds in progs:
+        while i < len(events) and events[i][:2] != ("mark", "5"):
+            i += 1
+        if i == len(events):
+            fail(f"{path}: no mark 5 for {prog}")
+        i += 1
+        phases: dict[str, list[tuple[int, int]]] = {p: [] for p in PHASES}
+        for r in range(rounds):
+            marks: dict[str, tuple[int, int]] = {}
+            pcs: list[tuple[int, int]] = []
+            for want in ("1", "2", "3", "4"):
+                while i < len(events) and events[i][0] == "pc":
+                    if want == "3":
+                        pcs.append(events[i][2:])
+                    i += 1
+                if i == len(events) or events[i][:2] != ("mark", want):
+                    got = "the end" if i == len(events) else f"{events[i][0]} {events[i][1]}"
+                    fail(f"{path}: {prog} round {r + 1}: expected mark {want}, found {got}")
+                marks[want] = events[i][2:]
+                i += 1
+
+            def diff(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+                return (b[0] - a[0], b[1] - a[1])
+
+            phases["fork"].append(diff(marks["1"], marks["2"]))
+            phases["exec"].append(diff(marks["2"], marks["3"]))
+            phases["exit"].append(diff(marks["3"], marks["4"]))
+            phases["total"].append(diff(marks["1"], marks["4"]))
+            # The hook: entry and return site, once each per exec.
+            if len(pcs) == 2:
+                phases["hook"].append(diff(pcs[0], pcs[1]))
+            elif pcs:
+                fail(f"{path}: {prog} round {r + 1}: {len(pcs)} watched addresses ran during exec, expected 2")
+        if i == len(events) or events[i][:2] != ("mark", "6"):
+            fail(f"{path}: {prog}: no mark 6 after {rounds} rounds")
+        i += 1
+        out[prog] = phases
+    return out
+
+
+def summary(rounds: list[tuple[int, int]]) -> dict[str, float] | None:
+    if not rounds:
+        return None
+    totals = sorted(u + k for u, k in rounds)
+    n = len(totals)
+    return {
+        "user": statistics.median(u for u, _ in rounds),
+        "kern": statistics.median(k for _, k in rounds),
+        "insns": statistics.median(totals),
+        "p10": totals[max(0, (n * 10 + 99) // 100 - 1)],
+        "p90": totals[max(0, (n * 90 + 99) // 100 - 1)],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for k in KERNELS:
+        ap.add_argument(f"--{k}", required=True, metavar="LOG")
+    args = ap.parse_args()
+    runs = {k: parse(getattr(args, k)) for k in KERNELS}
+    progs = list(runs["ours"])
+    for k in KERNELS:
+        if list(runs[k]) != progs:
+            fail(f"--{k} ran {list(runs[k])}, --ours ran {progs}")
+
+    print("exec, phase by phase: guest instructions per round (median; kernel + user), "
+          "fork -> child -> execve -> main -> exit -> waitpid")
+    print(f"{'program':<13} {'phase':<6} " + " ".join(f"{k + ' (k+u)':>26}" for k in KERNELS)
+          + f" {'ours-none':>11} {'linux-none':>11}")
+    lines = []
+    for prog in progs:
+        for phase in PHASES:
+            s = {k: summary(runs[k][prog][phase]) for k in KERNELS}
+            if s["ours"] is None:
+                continue
+            cells = []
+            for k in KERNELS:
+                v = s[k]
+                cells.append(f"{v['insns']:>10.0f} ({v['kern']:>8.0f}+{v['user']:>6.0f})" if v else f"{'-':>26}")
+            none = s["none"]["insns"] if s["none"] else float("nan")
+            d_ours = s["ours"]["insns"] - none
+            d_linux = s["linux"]["insns"] - none if s["linux"] else float("nan")
+            print(f"{prog:<13} {phase:<6} " + " ".join(cells) + f" {d_ours:>+11.0f} {d_linux:>+11.0f}")
+            for k in KERNELS:
+                if v := s[k]:
+                    lines.append(f"EXECCOST prog={prog} phase={phase} kernel={k} user={v['user']:.0f} "
+                                 f"kern={v['kern']:.0f} insns={v['insns']:.0f} p10={v['p10']:.0f} p90={v['p90']:.0f}")
+            pct = 100.0 * d_ours / none if none else float("nan")
+            lines.append(f"EXECCOST delta prog={prog} phase={phase} ours_minus_none={d_ours:.0f} "
+                         f"linux_minus_none={d_linux:.0f} pct={pct:.1f}")
+    print()
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
