@@ -29,9 +29,10 @@ the phases of every round:
 
 and prints a table and one machine line each:
 
-    EXECCOST prog=P phase=exec|hook|rest|total kernel=ours|linux|none user=U kern=K insns=T p10=A p90=B
+    EXECCOST prog=P phase=exec|hook|rest|total kernel=ours|linux|none user=U kern=K insns=T p10=A p90=B flush_all=F flush_page=G
 
-(T = U + K; p10/p90 of the round figures, to show how much they vary), then
+(T = U + K; p10/p90 of the round figures, to show how much they vary; F and G
+the TLB flushes, whole and one-page, summed up the same way), then
 
     EXECCOST delta prog=P phase=F ours_minus_none=D linux_minus_none=E pct=X
 
@@ -47,7 +48,8 @@ import statistics
 import sys
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-INSN = re.compile(r"^INSN (mark|pc)=(\S+) user=(\d+) kernel=(\d+)$")
+INSN = re.compile(r"^INSN (mark|pc)=(\S+) user=(\d+) kernel=(\d+) flush_all=(\d+) flush_page=(\d+)$")
+Counts = tuple[int, int, int, int]  # user, kernel, whole-TLB flushes, one-page flushes
 PROG = re.compile(r"^EXECCOST prog=(\S+) rounds=(\d+)$")
 REF = re.compile(r"^EXECCOST ref=(\S+) rounds=(\d+)$")
 PHASES = ("exec", "hook", "rest", "total")
@@ -64,17 +66,22 @@ def fail(msg: str) -> None:
     sys.exit(f"execcost-report: {msg}")
 
 
-def parse(path: str) -> dict[str, dict[str, list[tuple[int, int]]]]:
-    """{program: {phase: [(user, kernel) per round]}} from one console."""
+def diff(a: Counts, b: Counts) -> Counts:
+    return (b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3])
+
+
+def parse(path: str) -> dict[str, dict[str, list[Counts]]]:
+    """{program: {phase: [counts per round]}} from one console."""
     with open(path, "rb") as f:
         text = f.read().decode("utf-8", "replace")
     progs: list[tuple[str, int]] = []
     refs: list[tuple[list[str], int]] = []
-    events: list[tuple[str, str, int, int]] = []
+    events: list[tuple[str, str, Counts]] = []
     for raw in text.split("\n"):
         line = ANSI.sub("", raw).strip("\r ")
         if m := INSN.match(line):
-            events.append((m.group(1), m.group(2), int(m.group(3)), int(m.group(4))))
+            n = tuple(int(x) for x in m.group(3, 4, 5, 6))
+            events.append((m.group(1), m.group(2), n))
         elif m := PROG.match(line):
             progs.append((m.group(1).rsplit("/", 1)[-1], int(m.group(2))))
         elif m := REF.match(line):
@@ -83,7 +90,7 @@ def parse(path: str) -> dict[str, dict[str, list[tuple[int, int]]]]:
         fail(f"{path}: no EXECCOST lines (did /bin/execcost run?)")
     if not events:
         fail(f"{path}: no INSN lines (was QEMU run with the insn-count plugin and -d plugin?)")
-    out: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    out: dict[str, dict[str, list[Counts]]] = {}
     i = 0
     for prog, rounds in progs:
         while i < len(events) and events[i][:2] != ("mark", "5"):
@@ -91,28 +98,25 @@ def parse(path: str) -> dict[str, dict[str, list[tuple[int, int]]]]:
         if i == len(events):
             fail(f"{path}: no mark 5 for {prog}")
         i += 1
-        phases: dict[str, list[tuple[int, int]]] = {p: [] for p in PHASES}
+        phases: dict[str, list[Counts]] = {p: [] for p in PHASES}
         for r in range(rounds):
-            marks: dict[str, tuple[int, int]] = {}
-            pcs: list[tuple[int, int]] = []
+            marks: dict[str, Counts] = {}
+            pcs: list[Counts] = []
             for want in ("1", "2", "3", "4"):
                 while i < len(events) and events[i][0] == "pc":
                     if want == "3":
-                        pcs.append(events[i][2:])
+                        pcs.append(events[i][2])
                     i += 1
                 if i == len(events) or events[i][:2] != ("mark", want):
                     got = "the end" if i == len(events) else f"{events[i][0]} {events[i][1]}"
                     fail(f"{path}: {prog} round {r + 1}: expected mark {want}, found {got}")
-                marks[want] = events[i][2:]
+                marks[want] = events[i][2]
                 i += 1
-
-            def diff(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
-                return (b[0] - a[0], b[1] - a[1])
 
             exec_ = diff(marks["2"], marks["3"])
             total = diff(marks["1"], marks["4"])
             phases["exec"].append(exec_)
-            phases["rest"].append((total[0] - exec_[0], total[1] - exec_[1]))
+            phases["rest"].append(tuple(t - e for t, e in zip(total, exec_)))
             phases["total"].append(total)
             # The hook: entry and return site, once each per exec.
             if len(pcs) == 2:
@@ -124,7 +128,7 @@ def parse(path: str) -> dict[str, dict[str, list[tuple[int, int]]]]:
         i += 1
         out[prog] = phases
     # The reference mappings: pairs of marks 7 and 8, in the order announced.
-    ref: dict[str, list[tuple[int, int]]] = {}
+    ref: dict[str, list[Counts]] = {}
     for names, rounds in refs:
         for r in range(rounds):
             for name in names:
@@ -134,24 +138,26 @@ def parse(path: str) -> dict[str, dict[str, list[tuple[int, int]]]]:
                         i += 1
                     if i == len(events) or events[i][:2] != ("mark", want):
                         fail(f"{path}: reference {name} round {r + 1}: expected mark {want}")
-                    pair.append(events[i][2:])
+                    pair.append(events[i][2])
                     i += 1
-                ref.setdefault(name, []).append((pair[1][0] - pair[0][0], pair[1][1] - pair[0][1]))
+                ref.setdefault(name, []).append(diff(pair[0], pair[1]))
     if not ref:
         fail(f"{path}: no reference mappings (EXECCOST ref= lines)")
     out["reference"] = ref
     return out
 
 
-def summary(rounds: list[tuple[int, int]], stat: str) -> dict[str, float] | None:
+def summary(rounds: list[Counts], stat: str) -> dict[str, float] | None:
     if not rounds:
         return None
-    totals = sorted(u + k for u, k in rounds)
+    totals = sorted(r[0] + r[1] for r in rounds)
     n = len(totals)
     f = statistics.median if stat == "median" else statistics.fmean
     return {
-        "user": f(u for u, _ in rounds),
-        "kern": f(k for _, k in rounds),
+        "user": f(r[0] for r in rounds),
+        "kern": f(r[1] for r in rounds),
+        "flush_all": f(r[2] for r in rounds),
+        "flush_page": f(r[3] for r in rounds),
         "insns": f(totals),
         "p10": totals[max(0, (n * 10 + 99) // 100 - 1)],
         "p90": totals[max(0, (n * 90 + 99) // 100 - 1)],
@@ -190,10 +196,23 @@ def main() -> None:
             for k in KERNELS:
                 if v := s[k]:
                     lines.append(f"EXECCOST prog={prog} phase={phase} kernel={k} user={v['user']:.0f} "
-                                 f"kern={v['kern']:.0f} insns={v['insns']:.0f} p10={v['p10']:.0f} p90={v['p90']:.0f}")
+                                 f"kern={v['kern']:.0f} insns={v['insns']:.0f} p10={v['p10']:.0f} p90={v['p90']:.0f} "
+                                 f"flush_all={v['flush_all']:.1f} flush_page={v['flush_page']:.1f}")
             pct = 100.0 * d_ours / none if none else float("nan")
             lines.append(f"EXECCOST delta prog={prog} phase={phase} ours_minus_none={d_ours:.0f} "
                          f"linux_minus_none={d_linux:.0f} pct={pct:.1f}")
+    print()
+    print("TLB flushes per round, whole + one-page (QEMU empties its software TLB on each)")
+    print(f"{'program':<13} {'phase':<6} " + " ".join(f"{k:>13}" for k in KERNELS))
+    for prog in progs:
+        if prog == "reference":
+            continue
+        for phase in ("exec", "hook", "total"):
+            cells = []
+            for k in KERNELS:
+                v = summary(runs[k][prog][phase], STAT[phase])
+                cells.append(f"{v['flush_all']:>5.1f} + {v['flush_page']:>5.1f}" if v else f"{'-':>13}")
+            print(f"{prog:<13} {phase:<6} " + " ".join(cells))
     print()
     print("\n".join(lines))
 

@@ -8,7 +8,13 @@
  * to one of two counters: kernel (the block's address has the top bit set:
  * Starry's kernels live in the upper half on every arch) or user. A block cut
  * short by a fault or an interrupt has still been counted whole, so a count
- * may run ahead by a few instructions; nothing else is estimated.
+ * may run ahead by a few instructions; nothing else is estimated. TLB
+ * maintenance instructions are counted too, apart: whole-TLB flushes and
+ * one-page ones (riscv64 sfence.vma with rs1 = x0 or not; aarch64 TLBI
+ * VMALLE1 and ASIDE1 or the VA forms; not decoded on x86_64, where both stay
+ * 0). QEMU
+ * empties its software TLB on each, so they cost the emulator more than the
+ * one instruction they are.
  *
  * Marks. A guest program asks for the counts by executing a mark instruction
  * that does nothing architecturally (apps/vdso/user/c/insn_mark.h):
@@ -16,7 +22,7 @@
  *   aarch64  movz xzr, #(0xa700 + N)      (writes the zero register)
  *   x86_64   nopl 0x7a700 + N(%rax)       (0f 1f 80, 32-bit displacement)
  * for N in 0..15; each one executed prints
- *   INSN mark=N user=U kernel=K
+ *   INSN mark=N user=U kernel=K flush_all=A flush_page=P
  * with the running totals. With pc=HEX (repeatable) the instruction at that
  * virtual address prints INSN pc=HEX user=U kernel=K when it runs: kernel
  * code can be measured between two of its addresses without changing it.
@@ -51,6 +57,8 @@ size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qemu_plugin_op op, void *ptr,
                                               uint64_t imm);
+void qemu_plugin_register_vcpu_insn_exec_inline(struct qemu_plugin_insn *insn, enum qemu_plugin_op op, void *ptr,
+                                                uint64_t imm);
 void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn, qemu_plugin_vcpu_udata_cb_t cb,
                                             enum qemu_plugin_cb_flags flags, void *userdata);
 void qemu_plugin_outs(const char *string);
@@ -62,7 +70,7 @@ EXPORT int qemu_plugin_version = 1;
 #define MAX_PCS 16
 #define N_MARKS 16
 
-static uint64_t user_insns, kernel_insns;
+static uint64_t user_insns, kernel_insns, flush_all, flush_page;
 static uint64_t pcs[MAX_PCS];
 static int n_pcs;
 
@@ -79,8 +87,11 @@ static void on_report(unsigned int vcpu_index, void *userdata)
     const struct report *r = userdata;
     char line[128];
     (void)vcpu_index;
-    snprintf(line, sizeof line, r->is_pc ? "INSN pc=%#llx user=%llu kernel=%llu\n" : "INSN mark=%llu user=%llu kernel=%llu\n",
-             (unsigned long long)r->id, (unsigned long long)user_insns, (unsigned long long)kernel_insns);
+    snprintf(line, sizeof line,
+             r->is_pc ? "INSN pc=%#llx user=%llu kernel=%llu flush_all=%llu flush_page=%llu\n"
+                      : "INSN mark=%llu user=%llu kernel=%llu flush_all=%llu flush_page=%llu\n",
+             (unsigned long long)r->id, (unsigned long long)user_insns, (unsigned long long)kernel_insns,
+             (unsigned long long)flush_all, (unsigned long long)flush_page);
     qemu_plugin_outs(line);
 }
 
@@ -107,6 +118,25 @@ static int mark_of(const uint8_t *b, size_t len)
     return -1;
 }
 
+/* &flush_all or &flush_page if this is a TLB maintenance instruction. */
+static uint64_t *flush_counter(const uint8_t *b, size_t len)
+{
+    uint32_t w;
+    if (len != 4)
+        return NULL;
+    memcpy(&w, b, 4);
+    /* riscv64: sfence.vma rs1, rs2 (funct7 0001001, rd = 0, opcode SYSTEM). */
+    if ((w & 0xfe007fff) == 0x12000073)
+        return ((w >> 15) & 0x1f) == 0 ? &flush_all : &flush_page;
+    /* aarch64: TLBI (SYS, op1 0, CRn 8): VMALLE1* (op2 0) and ASIDE1* (op2 2)
+     * drop every entry (of an address space); the VA forms one page. */
+    if ((w & 0xfff8f000) == 0xd5088000) {
+        uint32_t op2 = (w >> 5) & 7;
+        return op2 == 0 || op2 == 2 ? &flush_all : &flush_page;
+    }
+    return NULL;
+}
+
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     size_t n = qemu_plugin_tb_n_insns(tb);
@@ -115,7 +145,12 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, counter, n);
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
-        int mark = mark_of(qemu_plugin_insn_data(insn), qemu_plugin_insn_size(insn));
+        const uint8_t *bytes = qemu_plugin_insn_data(insn);
+        size_t len = qemu_plugin_insn_size(insn);
+        int mark = mark_of(bytes, len);
+        uint64_t *flush = flush_counter(bytes, len);
+        if (flush)
+            qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, flush, 1);
         if (mark >= 0)
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_report, QEMU_PLUGIN_CB_NO_REGS, &mark_reports[mark]);
         uint64_t vaddr = qemu_plugin_insn_vaddr(insn);
