@@ -7,7 +7,7 @@ Each LOG is the console of /bin/bench (apps/vdso/user/c/bench.c) on one
 kernel: --ours with our vDSO, --linux with Linux 6.1's vdso.so embedded
 instead, --none with no vDSO. It reads their lines
 
-    BENCH fn=F clock=C path=P ns=X spread=S
+    BENCH fn=F clock=C path=P ns=X spread=S [procs=N]
     BENCH speedup fn=clock_gettime clock=MONOTONIC vdso_over_syscall=X
     BENCH speedup fn=getrandom16|getrandom4k clock=- vdso_over_syscall=X
     BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_counter=X
@@ -29,7 +29,7 @@ import re
 import sys
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-MEAS = re.compile(r"^BENCH fn=(\S+) clock=(\S+) path=(\S+) ns=(\S+) spread=(\S+)$")
+MEAS = re.compile(r"^BENCH fn=(\S+) clock=(\S+) path=(\S+) ns=(\S+) spread=(\S+)(?: procs=\d+)?$")
 DERIVED = re.compile(r"^BENCH (speedup|floor) (.*)$")
 
 
@@ -83,7 +83,8 @@ def main() -> int:
     execs = {fn: (ours.get(fn, "-", "with-vdso"), none.get(fn, "-", "without-vdso"))
              for fn in ("exec", "exec_nolibc")}
 
-    print("ns per call: median of 15 batches; (spread) = (p90 - p10) / median over the batches.")
+    print("ns per call: median over bench's processes (exec: over its batches); (spread) = (p90 - p10) / median")
+    print("across them (bench.c says how it measures).")
     print("ours/linux = our vDSO's ns / Linux 6.1 vDSO's ns, each on its own boot of the same kernel;")
     print("speedup = syscall ns / our vDSO ns. libc and syscall were measured with our vDSO mapped.")
     head = ("fn", "clock", "ours vdso", "linux vdso", "ours/linux", "libc", "syscall", "speedup")

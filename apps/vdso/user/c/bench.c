@@ -1,40 +1,67 @@
 /* bench.c - what a clock read costs: the vDSO against libc and the syscall.
  *
- * Usage: bench            measure everything (make bench runs it as the only
- *                         program of build/ARCH/bench-disk.img)
- *        bench --exit     return at once (what the exec measurement execs)
+ * Usage: bench               measure everything (make bench runs it as the only
+ *                            program of build/ARCH/bench-disk.img)
+ *        bench --calls TICK  measure the calls once in this process and write
+ *                            the results to fd 3 (what bench runs, PROCS
+ *                            times; TICK: ns per counter tick, as bench found)
+ *        bench --exit        return at once (what the exec measurement execs)
  *
- * In one run it measures ns per call of
- *   clock_gettime on every clock the vDSO serves (REALTIME, MONOTONIC,
- *   MONOTONIC_RAW, REALTIME_COARSE, MONOTONIC_COARSE, BOOTTIME, TAI),
- *   gettimeofday, clock_getres(MONOTONIC), getcpu and getrandom of 16 bytes
- *   and of 4 KiB (getrandom16, getrandom4k; the vDSO with a state mapped as
- *   its parameters say), each by three paths:
+ * What it measures, ns per call:
+ *   the calls: clock_gettime on every clock the vDSO serves (REALTIME,
+ *   MONOTONIC, MONOTONIC_RAW, REALTIME_COARSE, MONOTONIC_COARSE, BOOTTIME,
+ *   TAI), gettimeofday, clock_getres(MONOTONIC), getcpu and getrandom of 16
+ *   bytes and of 4 KiB (getrandom16, getrandom4k; the vDSO with a state mapped
+ *   as its parameters say), each by three paths:
  *     vdso     a direct call of the __vdso_* symbol resolved from
  *              AT_SYSINFO_EHDR by name and version (vdso_lookup.h),
  *     libc     glibc's function (which calls the vDSO when there is one),
  *     syscall  glibc's raw syscall();
- *   the floor: a bare counter-read loop (rdtime, cntvct) (path floor), the least a counter read costs;
- *   exec: fork + execve + waitpid of this static glibc program ("bench
- *   --exit": glibc's start-up, which looks at the vDSO, then return), and
- *   exec_nolibc: the same of /bin/exit0 (no libc: the kernel's part alone);
- *   both labelled with-vdso or without-vdso by whether this kernel gave us an
- *   AT_SYSINFO_EHDR.
+ *   and the floor: a bare counter-read loop (rdtime, cntvct, rdtsc) (path
+ *   floor), the least a counter read costs;
+ *   the process figures, labelled with-vdso or without-vdso by whether this
+ *   kernel gave us an AT_SYSINFO_EHDR:
+ *     exec         fork + execve + waitpid of this static glibc program
+ *                  ("bench --exit": glibc's start-up, which looks at the
+ *                  vDSO, then return),
+ *     exec_nolibc  the same of /bin/exit0 (no libc: the kernel's part alone),
+ *     fork_exit    fork + the child's _exit(0) + waitpid: the fork and the
+ *                  teardown alone, no exec,
+ *     mmap3        mmap of 3 anonymous private PROT_READ pages with
+ *                  MAP_POPULATE, then munmap: what mapping three ordinary
+ *                  pages costs, for scale next to exec's difference.
  *
- * Method: the counter read around whole batches of calls; the batch size is calibrated
- * so that one batch lasts about 7.5 ms (75 ms for exec); 15 batches; ns/call
- * is the median over the batches and spread = (p90 - p10) / median, in %. The
- * counter's rate is measured against CLOCK_MONOTONIC (the syscall) first.
+ * Method. Each process gets its own random vDSO base, and under QEMU's TCG
+ * some processes run all their vDSO calls 20-50 % slower than the others
+ * (about one in eight on a quiet host); what the host does meanwhile moves
+ * whole processes too. A figure from one process is one draw. So the calls are
+ * measured in PROCS (12) fresh processes: bench fork + execve's itself as
+ * "bench --calls" PROCS times, one after the other. Each child resolves the
+ * vDSO, and per measurement makes one warm-up call (QEMU translates the code
+ * at its first run), calibrates the batch size so that one batch lasts about
+ * 2 ms, times CALL_REPEATS (7) batches with the counter read around each, and
+ * writes its median ns/call to a pipe on fd 3. The parent prints the median
+ * over the processes (of 12: the mean of the 6th and 7th), and spread =
+ * (p90 - p10) / median across the processes, nearest rank (of 12: the 2nd and
+ * the 11th), in %. The process figures are measured by the parent itself, as
+ * one process: PARENT_REPEATS (15) batches of about 75 ms (mmap3: 7.5 ms);
+ * their median, and their spread across the batches. The counter's rate is
+ * measured once, against CLOCK_MONOTONIC (the syscall) over 50 ms, and passed
+ * to every child.
  *
  * Output: a table for people, then one machine line per measurement,
- *   BENCH fn=<fn> clock=<clock|-> path=<vdso|libc|syscall|floor|with-vdso|without-vdso> ns=<median> spread=<pct>
- * and the derived
+ *   BENCH fn=<fn> clock=<clock|-> path=<vdso|libc|syscall|floor|with-vdso|without-vdso> ns=<median> spread=<pct> procs=<n>
+ * (procs=12 for the calls: the processes that reported; procs=1 for the
+ * process figures, whose spread is across batches), and the derived
  *   BENCH speedup fn=clock_gettime clock=MONOTONIC vdso_over_syscall=<syscall ns / vdso ns>
  *   BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_counter=<vdso ns / counter ns>
  *   BENCH speedup fn=getrandom16|getrandom4k clock=- vdso_over_syscall=<syscall ns / vdso ns>
- * (scripts/bench-report.py reads them). The PASS/FAIL lines (check.h) say only
- * that every call succeeded and every figure is finite and positive: timings
- * are reported, never asserted.
+ * from the medians (scripts/bench-report.py reads them). The table ends with
+ * each process's figure for clock_gettime(MONOTONIC) (path vdso, or libc
+ * without a vDSO), in the order they ran. The PASS/FAIL lines
+ * (check.h) say only that every process ran to the end and reported every
+ * measurement, that every call succeeded, and that every figure is finite and
+ * positive: timings are reported, never asserted.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -56,9 +83,13 @@
 #include "vdso_arch.h"
 #include "vdso_lookup.h"
 
-#define REPEATS 15
-#define CALL_BATCH_NS 7500000.0  /* one batch of calls: ~7.5 ms */
-#define EXEC_BATCH_NS 75000000.0 /* one batch of execs: ~75 ms */
+#define PROCS 12                   /* processes that measure the calls */
+#define CALL_REPEATS 7             /* batches per process */
+#define CALL_BATCH_NS 2000000.0    /* one batch of calls: ~2 ms */
+#define PARENT_REPEATS 15          /* batches of each process figure */
+#define EXEC_BATCH_NS 75000000.0   /* one batch of exec, exec_nolibc, fork_exit: ~75 ms */
+#define MMAP_BATCH_NS 7500000.0    /* one batch of mmap3: ~7.5 ms */
+#define RESULT_FD 3                /* where "bench --calls" writes */
 #define EXIT0_PATH "/bin/exit0"
 
 typedef int (*gettime_fn)(clockid_t, struct timespec *);
@@ -77,24 +108,30 @@ static size_t grnd_state_len;
 static unsigned char grnd_buf[4096];
 static const char *self_path;
 static double ns_per_tick;
+static size_t page_size;
 
 enum fn { FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU, FN_GETRANDOM16, FN_GETRANDOM4K, FN_COUNTER,
-          FN_EXEC, FN_EXEC_NOLIBC };
+          FN_EXEC, FN_EXEC_NOLIBC, FN_FORK_EXIT, FN_MMAP3 };
 static const char *const fn_names[] = {"clock_gettime", "gettimeofday", "clock_getres", "getcpu",
-                                       "getrandom16", "getrandom4k", "counter", "exec", "exec_nolibc"};
-enum path { PATH_VDSO, PATH_LIBC, PATH_SYSCALL, PATH_FLOOR, PATH_EXEC };
-static const char *const path_names[] = {"vdso", "libc", "syscall", "floor", "exec"};
-
+                                       "getrandom16", "getrandom4k", "counter", "exec", "exec_nolibc",
+                                       "fork_exit", "mmap3"};
+/* PATH_PROCESS: a process figure, measured by the parent; printed as
+ * with-vdso or without-vdso. */
+enum path { PATH_VDSO, PATH_LIBC, PATH_SYSCALL, PATH_FLOOR, PATH_PROCESS };
+static const char *const path_names[] = {"vdso", "libc", "syscall", "floor", "process"};
 
 /* One measurement: what is called, and what came out. */
 struct meas {
     enum fn fn;
     int clock;       /* index into vdso_clocks[], or -1 */
     enum path path;
-    long per_batch;  /* calls per batch, after calibration */
+    long per_batch;  /* calls per batch, after calibration (of the calls: the least over the processes) */
+    long per_batch_max; /* of the calls: the most over the processes */
     double ns;       /* median ns per call */
     double spread;   /* (p90 - p10) / median, in % */
-    int failed;      /* some call returned non-zero */
+    int failed;      /* some call returned non-zero, or some process did not report it */
+    int procs;       /* the processes it was measured in */
+    double proc_ns[PROCS]; /* of the calls: each process's median, in the order they ran */
 };
 
 /* fork + execve(path [arg]) + waitpid: 0 if the child exited 0. */
@@ -111,6 +148,27 @@ static int exec_once(const char *path, const char *arg)
     }
     int st;
     return waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+}
+
+/* fork + _exit(0) in the child + waitpid: 0 if the child exited 0. */
+static int fork_exit_once(void)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return 1;
+    if (pid == 0)
+        _exit(0);
+    int st;
+    return waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+}
+
+/* Three anonymous pages, populated, then unmapped: 0 if both calls worked. */
+static int mmap3_once(void)
+{
+    void *p = mmap(NULL, 3 * page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED)
+        return 1;
+    return munmap(p, 3 * page_size) != 0;
 }
 
 /* Runs n calls of m; returns the counter ticks they took, and ORs into
@@ -150,8 +208,10 @@ static uint64_t run_batch(struct meas *m, long n)
     case FN_GETRANDOM4K * 8 + PATH_LIBC: LOOP(getrandom(grnd_buf, 4096, 0) != 4096); break;
     case FN_GETRANDOM4K * 8 + PATH_SYSCALL: LOOP(syscall(SYS_getrandom, grnd_buf, 4096, 0) != 4096); break;
     case FN_COUNTER * 8 + PATH_FLOOR: LOOP((sink += arch_counter(), 0)); break;
-    case FN_EXEC * 8 + PATH_EXEC: LOOP(exec_once(self_path, "--exit")); break;
-    case FN_EXEC_NOLIBC * 8 + PATH_EXEC: LOOP(exec_once(EXIT0_PATH, NULL)); break;
+    case FN_EXEC * 8 + PATH_PROCESS: LOOP(exec_once(self_path, "--exit")); break;
+    case FN_EXEC_NOLIBC * 8 + PATH_PROCESS: LOOP(exec_once(EXIT0_PATH, NULL)); break;
+    case FN_FORK_EXIT * 8 + PATH_PROCESS: LOOP(fork_exit_once()); break;
+    case FN_MMAP3 * 8 + PATH_PROCESS: LOOP(mmap3_once()); break;
     default: bad = 1;
     }
     uint64_t t1 = arch_counter();
@@ -168,25 +228,39 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Calibrate the batch size, then time REPEATS batches. */
-static void measure(struct meas *m)
+/* Sorts v[0..n) and sets *median (an even n: the mean of the middle two) and
+ * *spread = (p90 - p10) / median in %, p10 and p90 by nearest rank (of 15:
+ * the 2nd and 14th; of 12: the 2nd and 11th; of 7: the 1st and 7th). */
+static void summarize(double *v, int n, double *median, double *spread)
 {
-    double batch_ns = m->path == PATH_EXEC ? EXEC_BATCH_NS : CALL_BATCH_NS;
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    double p10 = v[(n * 10 + 99) / 100 - 1], p90 = v[(n * 90 + 99) / 100 - 1];
+    *median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    *spread = *median > 0 ? 100.0 * (p90 - p10) / *median : NAN;
+}
+
+/* One warm-up call, calibrate the batch size to about batch_ns, then time
+ * `repeats` batches: m->ns is their median ns per call. */
+static void measure(struct meas *m, int repeats, double batch_ns)
+{
     long n = 1;
     double took;
-    /* Grow the batch until it lasts a fifth of the target, then scale. */
+    run_batch(m, 1);
+    /* Grow the batch until it lasts a fifth of the target; time that size
+     * once more (a batch can be preempted: the faster of the two), then
+     * scale. */
     while ((took = (double)run_batch(m, n) * ns_per_tick) < batch_ns / 5 && n < (1L << 40))
         n *= 4;
+    double again = (double)run_batch(m, n) * ns_per_tick;
+    if (again < took)
+        took = again;
     n = (long)(n * (batch_ns / (took > 0 ? took : 1)));
-    m->per_batch = n > 0 ? n : 1;
-    double per_call[REPEATS];
-    for (int r = 0; r < REPEATS; r++)
+    m->per_batch = m->per_batch_max = n > 0 ? n : 1;
+    double per_call[PARENT_REPEATS > CALL_REPEATS ? PARENT_REPEATS : CALL_REPEATS];
+    for (int r = 0; r < repeats; r++)
         per_call[r] = (double)run_batch(m, m->per_batch) * ns_per_tick / (double)m->per_batch;
-    qsort(per_call, REPEATS, sizeof per_call[0], cmp_double);
-    /* Nearest rank: p10 is the 2nd of 15, p90 the 14th. */
-    double p10 = per_call[(REPEATS * 10 + 99) / 100 - 1], p90 = per_call[(REPEATS * 90 + 99) / 100 - 1];
-    m->ns = per_call[REPEATS / 2];
-    m->spread = m->ns > 0 ? 100.0 * (p90 - p10) / m->ns : NAN;
+    summarize(per_call, repeats, &m->ns, &m->spread);
+    m->procs = 1;
 }
 
 /* ns per counter tick, against CLOCK_MONOTONIC read by the syscall over ~50 ms. */
@@ -203,13 +277,88 @@ static double measure_ns_per_tick(void)
     return t1 > t0 ? ns / (double)(t1 - t0) : NAN;
 }
 
-static const char *clock_name(const struct meas *m) { return m->clock >= 0 ? vdso_clocks[m->clock].name : "-"; }
-
-static const char *path_name(const struct meas *m, int have_vdso)
+/* Resolves the vDSO's functions and maps a getrandom state where the image
+ * has getrandom: 1 if what every image must export is there. */
+static int open_vdso(uintptr_t ehdr)
 {
-    if (m->path == PATH_EXEC)
-        return have_vdso ? "with-vdso" : "without-vdso";
-    return path_names[m->path];
+    struct vdso v;
+    if (vdso_open(&v, ehdr) != 0)
+        return 0;
+    int ok = 1;
+    vgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
+    vgettimeofday = (gettimeofday_fn)vdso_sym(&v, VDSO_GETTIMEOFDAY, VDSO_VERSION);
+    vgetres = (getres_fn)vdso_sym(&v, VDSO_CLOCK_GETRES, VDSO_VERSION);
+#ifdef VDSO_GETCPU
+    vgetcpu = (getcpu_fn)vdso_sym(&v, VDSO_GETCPU, VDSO_VERSION);
+    ok = ok && vgetcpu;
+#endif
+#ifdef VDSO_GETRANDOM
+    /* Absent from Linux's 6.1 image: then only libc and the syscall. */
+    vgetrandom = (getrandom_fn)vdso_sym(&v, VDSO_GETRANDOM, VDSO_VERSION);
+    if (vgetrandom) {
+        struct { uint32_t size, prot, flags, reserved[13]; } params;
+        void *state = MAP_FAILED;
+        if (vgetrandom(NULL, 0, 0, &params, ~0UL) == 0)
+            state = mmap(NULL, 4096, (int)params.prot, (int)params.flags, -1, 0);
+        ok = ok && state != MAP_FAILED;
+        grnd_state = state;
+        grnd_state_len = params.size;
+    }
+#endif
+    return ok && vgettime && vgettimeofday && vgetres;
+}
+
+/* The calls to measure, in table order, into ms[]; returns how many. */
+static int list_calls(struct meas *ms, int have_vdso)
+{
+    int n = 0;
+    const enum fn call_fns[] = {FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU, FN_GETRANDOM16, FN_GETRANDOM4K};
+    for (unsigned f = 0; f < sizeof call_fns / sizeof call_fns[0]; f++) {
+        int n_clocks = call_fns[f] == FN_GETTIME ? N_VDSO_CLOCKS : 1;
+        for (int c = 0; c < n_clocks; c++) {
+            int clock = call_fns[f] == FN_GETTIME ? c : call_fns[f] == FN_GETRES ? 1 : -1;
+            /* arm64's vDSO has no getcpu; getrandom only where the image has it. */
+            int vdso_has = have_vdso && (call_fns[f] != FN_GETCPU || vgetcpu) &&
+                           (call_fns[f] < FN_GETRANDOM16 || vgetrandom);
+            for (enum path p = vdso_has ? PATH_VDSO : PATH_LIBC; p <= PATH_SYSCALL; p++)
+                ms[n++] = (struct meas){.fn = call_fns[f], .clock = clock, .path = p};
+        }
+    }
+    ms[n++] = (struct meas){.fn = FN_COUNTER, .clock = -1, .path = PATH_FLOOR};
+    return n;
+}
+#define MAX_MEAS (N_VDSO_CLOCKS * 3 + 5 * 3 + 1 + 4)
+
+/* "bench --calls TICK": measure every call in this process, one line per
+ * measurement to RESULT_FD ("<fn> <clock> <path> <ns> <per_batch> <failed>"),
+ * then "end". Says nothing on stdout (the PASS/FAIL lines are the parent's). */
+static int calls_main(const char *tick)
+{
+    char *end;
+    ns_per_tick = strtod(tick, &end);
+    if (*end || !isfinite(ns_per_tick) || ns_per_tick <= 0) {
+        fprintf(stderr, "bench --calls: bad ns per tick '%s'\n", tick);
+        return 2;
+    }
+    uintptr_t ehdr = getauxval(AT_SYSINFO_EHDR);
+    if (ehdr && !open_vdso(ehdr)) {
+        fprintf(stderr, "bench --calls: the vDSO at %#lx lacks a function\n", (unsigned long)ehdr);
+        return 3;
+    }
+    FILE *out = fdopen(RESULT_FD, "w");
+    if (!out) {
+        fprintf(stderr, "bench --calls: fd %d: %s\n", RESULT_FD, strerror(errno));
+        return 4;
+    }
+    struct meas ms[MAX_MEAS];
+    int n = list_calls(ms, ehdr != 0);
+    for (int i = 0; i < n; i++) {
+        measure(&ms[i], CALL_REPEATS, CALL_BATCH_NS);
+        fprintf(out, "%d %d %d %.17g %ld %d\n", (int)ms[i].fn, ms[i].clock, (int)ms[i].path, ms[i].ns,
+                ms[i].per_batch, ms[i].failed);
+    }
+    fprintf(out, "end\n");
+    return fclose(out) != 0 ? 5 : 0;
 }
 
 static const struct meas *find(const struct meas *ms, int n, enum fn fn, int clock, enum path path)
@@ -218,6 +367,77 @@ static const struct meas *find(const struct meas *ms, int n, enum fn fn, int clo
         if (ms[i].fn == fn && ms[i].clock == clock && ms[i].path == path)
             return &ms[i];
     return NULL;
+}
+
+/* Runs "bench --calls" once and files what it reports into ms[0..n) (the
+ * calls): 1 if it exited 0 and reported each of them once. */
+static int run_calls_process(struct meas *ms, int n)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return 0;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return 0;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        if (fds[1] != RESULT_FD && (dup2(fds[1], RESULT_FD) != RESULT_FD || close(fds[1]) != 0))
+            _exit(126);
+        char tick[64];
+        snprintf(tick, sizeof tick, "%a", ns_per_tick);
+        char *argv[] = {(char *)self_path, "--calls", tick, NULL};
+        char *envp[] = {NULL};
+        execve(self_path, argv, envp);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *in = fdopen(fds[0], "r");
+    int got = 0, ended = 0, bad = !in;
+    char seen[MAX_MEAS] = {0};
+    char line[256];
+    while (in && fgets(line, sizeof line, in)) {
+        int fn, clock, path, failed;
+        double ns;
+        long per_batch;
+        if (!strcmp(line, "end\n")) {
+            ended = 1;
+            continue;
+        }
+        struct meas *m = NULL;
+        if (sscanf(line, "%d %d %d %lg %ld %d", &fn, &clock, &path, &ns, &per_batch, &failed) == 6)
+            m = (struct meas *)find(ms, n, (enum fn)fn, clock, (enum path)path);
+        if (!m || seen[m - ms] || ended || m->procs >= PROCS) {
+            bad = 1; /* unknown, repeated, or after the end */
+            continue;
+        }
+        seen[m - ms] = 1;
+        m->failed |= failed;
+        if (m->procs == 0 || per_batch < m->per_batch)
+            m->per_batch = per_batch;
+        if (per_batch > m->per_batch_max)
+            m->per_batch_max = per_batch;
+        m->proc_ns[m->procs++] = ns;
+        got++;
+    }
+    if (in)
+        fclose(in);
+    else
+        close(fds[0]);
+    int st;
+    int exited0 = waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    return exited0 && ended && !bad && got == n;
+}
+
+static const char *clock_name(const struct meas *m) { return m->clock >= 0 ? vdso_clocks[m->clock].name : "-"; }
+
+static const char *path_name(const struct meas *m, int have_vdso)
+{
+    if (m->path == PATH_PROCESS)
+        return have_vdso ? "with-vdso" : "without-vdso";
+    return path_names[m->path];
 }
 
 static void print_cell(const struct meas *m)
@@ -233,39 +453,18 @@ int main(int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "--exit"))
         return 0;
     self_path = argv[0];
+    if (argc == 3 && !strcmp(argv[1], "--calls"))
+        return calls_main(argv[2]);
     check_prog = "bench";
     setvbuf(stdout, NULL, _IOLBF, 0);
+    page_size = (size_t)sysconf(_SC_PAGESIZE);
 
     /* The vDSO, if this kernel maps one. */
     uintptr_t ehdr = getauxval(AT_SYSINFO_EHDR);
-    struct vdso v;
     int have_vdso = ehdr != 0;
     if (have_vdso) {
-        int ok = vdso_open(&v, ehdr) == 0;
-        if (ok) {
-            vgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
-            vgettimeofday = (gettimeofday_fn)vdso_sym(&v, VDSO_GETTIMEOFDAY, VDSO_VERSION);
-            vgetres = (getres_fn)vdso_sym(&v, VDSO_CLOCK_GETRES, VDSO_VERSION);
-#ifdef VDSO_GETCPU
-            vgetcpu = (getcpu_fn)vdso_sym(&v, VDSO_GETCPU, VDSO_VERSION);
-            ok = ok && vgetcpu;
-#endif
-#ifdef VDSO_GETRANDOM
-            /* Absent from Linux's 6.1 image: then only libc and the syscall. */
-            vgetrandom = (getrandom_fn)vdso_sym(&v, VDSO_GETRANDOM, VDSO_VERSION);
-            if (vgetrandom) {
-                struct { uint32_t size, prot, flags, reserved[13]; } params;
-                void *state = MAP_FAILED;
-                if (vgetrandom(NULL, 0, 0, &params, ~0UL) == 0)
-                    state = mmap(NULL, 4096, (int)params.prot, (int)params.flags, -1, 0);
-                ok = ok && state != MAP_FAILED;
-                grnd_state = state;
-                grnd_state_len = params.size;
-            }
-#endif
-        }
-        if (!check(ok && vgettime && vgettimeofday && vgetres,
-                   "the vDSO at %#lx exports clock_gettime, gettimeofday, clock_getres%s at " VDSO_VERSION,
+        int ok = open_vdso(ehdr);
+        if (!check(ok, "the vDSO at %#lx exports clock_gettime, gettimeofday, clock_getres%s at " VDSO_VERSION,
                    (unsigned long)ehdr, vgetcpu ? " and getcpu" : ""))
             return check_summary();
     } else {
@@ -278,34 +477,40 @@ int main(int argc, char **argv)
                COUNTER_NAME " counts at %.3f MHz (against CLOCK_MONOTONIC over 50 ms)", 1e3 / ns_per_tick))
         return check_summary();
 
-    /* Everything to measure, in table order. */
-    struct meas ms[N_VDSO_CLOCKS * 3 + 5 * 3 + 3];
-    int n = 0;
-    const enum fn call_fns[] = {FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU, FN_GETRANDOM16, FN_GETRANDOM4K};
-    for (unsigned f = 0; f < sizeof call_fns / sizeof call_fns[0]; f++) {
-        int n_clocks = call_fns[f] == FN_GETTIME ? N_VDSO_CLOCKS : 1;
-        for (int c = 0; c < n_clocks; c++) {
-            int clock = call_fns[f] == FN_GETTIME ? c : call_fns[f] == FN_GETRES ? 1 : -1;
-            /* arm64's vDSO has no getcpu; getrandom only where the row has it. */
-            int vdso_has = have_vdso && (call_fns[f] != FN_GETCPU || vgetcpu) &&
-                           (call_fns[f] < FN_GETRANDOM16 || vgetrandom);
-            for (enum path p = vdso_has ? PATH_VDSO : PATH_LIBC; p <= PATH_SYSCALL; p++)
-                ms[n++] = (struct meas){.fn = call_fns[f], .clock = clock, .path = p};
-        }
+    /* Everything to measure, in table order: the calls (in PROCS fresh
+     * processes), then the process figures (here). */
+    struct meas ms[MAX_MEAS];
+    int n_calls = list_calls(ms, have_vdso), n = n_calls;
+    const enum fn process_fns[] = {FN_EXEC, FN_EXEC_NOLIBC, FN_FORK_EXIT, FN_MMAP3};
+    for (unsigned f = 0; f < sizeof process_fns / sizeof process_fns[0]; f++)
+        ms[n++] = (struct meas){.fn = process_fns[f], .clock = -1, .path = PATH_PROCESS};
+
+    int procs_ok = 0;
+    for (int k = 0; k < PROCS; k++)
+        procs_ok += run_calls_process(ms, n_calls);
+    for (int i = 0; i < n_calls; i++) {
+        struct meas *m = &ms[i];
+        double sorted[PROCS];
+        memcpy(sorted, m->proc_ns, sizeof sorted[0] * (size_t)m->procs);
+        if (m->procs > 0)
+            summarize(sorted, m->procs, &m->ns, &m->spread);
+        if (m->procs != PROCS)
+            m->failed = 1;
     }
-    ms[n++] = (struct meas){.fn = FN_COUNTER, .clock = -1, .path = PATH_FLOOR};
-    ms[n++] = (struct meas){.fn = FN_EXEC, .clock = -1, .path = PATH_EXEC};
-    ms[n++] = (struct meas){.fn = FN_EXEC_NOLIBC, .clock = -1, .path = PATH_EXEC};
-    for (int i = 0; i < n; i++)
-        measure(&ms[i]);
+    for (int i = n_calls; i < n; i++)
+        measure(&ms[i], PARENT_REPEATS, ms[i].fn == FN_MMAP3 ? MMAP_BATCH_NS : EXEC_BATCH_NS);
 
     /* The table. */
-    printf("\nbench: ns per call = median of %d batches timed with " COUNTER_NAME " (~%.1f ms each, "
-           "~%.0f ms for exec); spread = (p90 - p10) / median over the batches\n",
-           REPEATS, CALL_BATCH_NS / 1e6, EXEC_BATCH_NS / 1e6);
+    printf("\nbench: ns per call = median over %d processes (bench --calls, one after the other) of each "
+           "one's median of %d batches (~%.1f ms each), timed with " COUNTER_NAME "; spread = (p90 - p10) / "
+           "median across the processes (nearest ranks %d and %d of %d)\n",
+           PROCS, CALL_REPEATS, CALL_BATCH_NS / 1e6, (PROCS * 10 + 99) / 100, (PROCS * 90 + 99) / 100, PROCS);
+    printf("bench: exec, exec_nolibc, fork_exit: ns each = median of %d batches (~%.0f ms each) in this "
+           "process; mmap3 the same with ~%.1f ms batches; spread across the batches\n",
+           PARENT_REPEATS, EXEC_BATCH_NS / 1e6, MMAP_BATCH_NS / 1e6);
     printf("%-14s %-17s %19s %19s %19s\n", "fn", "clock", "vdso (spread)", "libc (spread)",
            "syscall (spread)");
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n_calls; i++) {
         if (ms[i].path != PATH_LIBC)
             continue; /* one row per fn and clock */
         printf("%-14s %-17s", fn_names[ms[i].fn], clock_name(&ms[i]));
@@ -317,18 +522,22 @@ int main(int argc, char **argv)
     printf("%-14s %-17s", "counter", "- (floor)");
     print_cell(floor_m);
     putchar('\n');
-    for (enum fn f = FN_EXEC; f <= FN_EXEC_NOLIBC; f++) {
-        printf("%-14s %-17s", fn_names[f], have_vdso ? "- (with vDSO)" : "- (without vDSO)");
-        print_cell(find(ms, n, f, -1, PATH_EXEC));
+    for (int i = n_calls; i < n; i++) {
+        printf("%-14s %-17s", fn_names[ms[i].fn], have_vdso ? "- (with vDSO)" : "- (without vDSO)");
+        print_cell(&ms[i]);
         putchar('\n');
     }
-    putchar('\n');
+    const struct meas *mono = find(ms, n, FN_GETTIME, 1, have_vdso ? PATH_VDSO : PATH_LIBC);
+    printf("clock_gettime MONOTONIC path=%s, ns per call in each process:", path_names[mono->path]);
+    for (int k = 0; k < mono->procs; k++)
+        printf(" %.1f", mono->proc_ns[k]);
+    printf("\n\n");
 
     /* The machine lines, and one check per measurement. */
     for (int i = 0; i < n; i++) {
         const struct meas *m = &ms[i];
-        printf("BENCH fn=%s clock=%s path=%s ns=%.1f spread=%.1f\n", fn_names[m->fn], clock_name(m),
-               path_name(m, have_vdso), m->ns, m->spread);
+        printf("BENCH fn=%s clock=%s path=%s ns=%.1f spread=%.1f procs=%d\n", fn_names[m->fn], clock_name(m),
+               path_name(m, have_vdso), m->ns, m->spread, m->procs);
     }
     const struct meas *mono_vdso = find(ms, n, FN_GETTIME, 1, PATH_VDSO);
     const struct meas *mono_sys = find(ms, n, FN_GETTIME, 1, PATH_SYSCALL);
@@ -344,11 +553,18 @@ int main(int argc, char **argv)
             printf("BENCH speedup fn=%s clock=- vdso_over_syscall=%.1f\n", fn_names[f], sys->ns / vd->ns);
     }
     putchar('\n');
+    check(procs_ok == PROCS, "%d of %d processes of bench --calls exited 0 and reported each of the %d calls once",
+          procs_ok, PROCS, n_calls);
     for (int i = 0; i < n; i++) {
         const struct meas *m = &ms[i];
-        check(!m->failed && isfinite(m->ns) && m->ns > 0 && isfinite(m->spread),
-              "%s %s path=%s: every call succeeded; %.1f ns/call over %d x %ld calls",
-              fn_names[m->fn], clock_name(m), path_name(m, have_vdso), m->ns, REPEATS, m->per_batch);
+        int ok = !m->failed && isfinite(m->ns) && m->ns > 0 && isfinite(m->spread);
+        if (m->path == PATH_PROCESS)
+            check(ok, "%s path=%s: every call succeeded; %.1f ns/call over %d x %ld calls", fn_names[m->fn],
+                  path_name(m, have_vdso), m->ns, PARENT_REPEATS, m->per_batch);
+        else
+            check(ok, "%s %s path=%s: every call succeeded in each of %d processes; %.1f ns/call, their "
+                  "median of %d x %ld-%ld calls each", fn_names[m->fn], clock_name(m), path_name(m, have_vdso),
+                  m->procs, m->ns, CALL_REPEATS, m->per_batch, m->per_batch_max);
     }
     return check_summary();
 }
