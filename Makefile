@@ -17,6 +17,9 @@
 #   VDSO      the vDSO the kernel embeds: ours | linux (Linux 6.1's own
 #             vdso.so for ARCH, built by scripts/linux-vdso.sh) | none (no
 #             vDSO mapped; build/run only)                          [ours]
+#   BENCH_ROUNDS  make bench: rounds, each booting the three kernels  [3]
+#   BENCH_ICOUNT  make bench: 1 adds the icount boots (guest
+#             instructions per call), 0 skips them                  [1]
 #   V         V=1 echoes every command
 #
 # Targets:
@@ -47,8 +50,15 @@
 #   bench     ns per call of the vDSO, libc and syscall paths, ours against
 #             Linux's vdso.so, and exec with and without the vDSO: builds the
 #             three kernels (VDSO=ours|linux|none) and
-#             build/$(ARCH)/bench-disk.img (runner.list: /bin/bench), boots
-#             each, prints the table and BENCH lines (scripts/bench-report.py)
+#             build/$(ARCH)/bench-disk.img (runner.list: /bin/bench), then
+#             (scripts/bench.sh) boots them in turn, ours, linux, none, for
+#             BENCH_ROUNDS rounds (in each boot /bin/bench measures the calls
+#             in 12 fresh processes), and with BENCH_ICOUNT=1 once more each
+#             under QEMU's -icount shift=0, where each figure is a count of
+#             guest instructions per call; prints the table, the per-round
+#             ratios and the BENCH lines: medians over the rounds
+#             (scripts/bench-report.py). About 6-7 min with the defaults
+#             on a shared 2-core host
 #   execcost  exec phase by phase (fork; execve to main: the kernel, the exec
 #             hooks, libc's start-up; exit) in guest instructions, user and
 #             kernel apart, for a no-libc, a static and a dynamic glibc
@@ -119,6 +129,8 @@ DISK_INPUTS := $(shell find apps/vdso/user -type f -not -path '*/target/*') \
                scripts/mkdisk.sh scripts/selftests.sh scripts/linux-source.sh scripts/arch.sh
 BENCH_DISK := $(BUILD)/$(ARCH)/bench-disk.img
 EXECCOST_DISK := $(BUILD)/$(ARCH)/execcost-disk.img
+BENCH_ROUNDS ?= 3
+BENCH_ICOUNT ?= 1
 SETUP     := $(BUILD)/.setup-done$(BASE_SUFFIX)
 # The guest suite: apps/vdso/user/programs.list (path, name it reports as).
 PROGRAMS_LIST := apps/vdso/user/programs.list
@@ -262,7 +274,9 @@ test:
 	    $(MAKE) --no-print-directory $$3 STARRY=$$1 ARCH=$$2 || exit; \
 	done
 
-# One CPU by default (SMP=N applies). Each kernel is built only if out of date.
+# One CPU by default (SMP=N applies). Each kernel is built only if out of
+# date. BENCH_ROUNDS rounds of three boots (ours, linux, none), then with
+# BENCH_ICOUNT=1 one -icount boot of each (scripts/bench.sh).
 bench: $(SETUP)
 	$(call check_kernel_arch)
 	$(Q)$(MAKE) --no-print-directory build VDSO=ours INIT=
@@ -270,8 +284,9 @@ bench: $(SETUP)
 	$(Q)$(MAKE) --no-print-directory build VDSO=none INIT=
 	$(call run_cmd,DISK,$(BENCH_DISK) (runner.list: /bin/bench))
 	$(Q)RUNNER_LIST=/bin/bench scripts/mkdisk.sh $(BENCH_DISK) >/dev/null
-	$(call run_cmd,BENCH,qemu $(ARCH) -smp $(SMP): VDSO=ours / linux / none)
-	$(Q)scripts/bench.sh $(BENCH_DISK) $(call kdir,ours) $(call kdir,linux) $(call kdir,none)
+	$(call run_cmd,BENCH,qemu $(ARCH) -smp $(SMP): VDSO=ours / linux / none x $(BENCH_ROUNDS) rounds$(if $(filter 1,$(BENCH_ICOUNT)), + icount))
+	$(Q)BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_ICOUNT=$(BENCH_ICOUNT) \
+	    scripts/bench.sh $(BENCH_DISK) $(call kdir,ours) $(call kdir,linux) $(call kdir,none)
 
 # exec phase by phase in guest instructions (QEMU with scripts/insn-count.c).
 execcost: $(SETUP)
