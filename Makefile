@@ -283,7 +283,7 @@ bench: $(SETUP)
 	$(Q)$(MAKE) --no-print-directory build VDSO=linux INIT=
 	$(Q)$(MAKE) --no-print-directory build VDSO=none INIT=
 	$(call run_cmd,DISK,$(BENCH_DISK) (runner.list: /bin/bench))
-	$(Q)RUNNER_LIST=/bin/bench scripts/mkdisk.sh $(BENCH_DISK) >/dev/null
+	$(Q)RUNNER_LIST=/bin/bench LINUX_VDSO=$$(ls $(LINUX_VDSO) 2>/dev/null) scripts/mkdisk.sh $(BENCH_DISK) >/dev/null
 	$(call run_cmd,BENCH,qemu $(ARCH) -smp $(SMP): VDSO=ours / linux / none x $(BENCH_ROUNDS) rounds$(if $(filter 1,$(BENCH_ICOUNT)), + icount))
 	$(Q)BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_ICOUNT=$(BENCH_ICOUNT) \
 	    scripts/bench.sh $(BENCH_DISK) $(call kdir,ours) $(call kdir,linux) $(call kdir,none)

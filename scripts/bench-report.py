@@ -35,6 +35,13 @@ machine lines:
     that round's value;
   - the vDSO measurements of the --linux runs as path=linux-vdso;
   - the process figures of the --none runs as path=without-vdso;
+  - BENCH sameproc fn=F clock=C ours_over_linux=X rounds=a,b,c for every vDSO
+    call both images have, from the --ours consoles' own BENCH sameproc
+    lines: bench runs Linux's image (/lib/linux-vdso.so) in the same
+    processes as ours, at our base over the same data pages, batch for batch,
+    and reports the median over its processes of each one's ours / Linux's;
+    X is the median over the rounds. The headline ratio: it does not depend
+    on a boot or on what the host does between boots;
   - BENCH ratio fn=F clock=C ours_over_linux=X rounds=a,b,c for every vDSO
     measurement (our ns / Linux's ns: below 1 is faster than Linux; X the
     median of the per-round a,b,c); a function the arch's vDSO lacks (getcpu
@@ -57,6 +64,7 @@ import sys
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MEAS = re.compile(r"^BENCH fn=(\S+) clock=(\S+) path=(\S+) ns=(\S+) spread=(\S+) procs=(\d+)$")
 DERIVED = re.compile(r"^BENCH (speedup|floor) (.*)$")
+SAMEPROC = re.compile(r"^BENCH sameproc fn=(\S+) clock=(\S+) ours_over_linux=(\S+) spread=(\S+) procs=(\d+)$")
 PROCESS_FNS = ("exec", "exec_nolibc", "fork_exit", "mmap3")
 Key = tuple[str, str, str]
 
@@ -70,6 +78,7 @@ class Run:
         self.path = path
         self.meas: dict[Key, float] = {}
         self.derived: dict[str, list[str]] = {}
+        self.sameproc: dict[tuple[str, str], float] = {}
         for raw in text.split("\n"):
             line = ANSI.sub("", raw).strip("\r ")
             if m := MEAS.match(line):
@@ -77,6 +86,8 @@ class Run:
                 self.meas[(fn, clock, p)] = float(ns)
             elif m := DERIVED.match(line):
                 self.derived.setdefault(m.group(1), []).append(line)
+            elif m := SAMEPROC.match(line):
+                self.sameproc[(m.group(1), m.group(2))] = float(m.group(3))
         if not self.meas:
             sys.exit(f"bench-report: {path} has no BENCH fn= lines")
 
@@ -190,10 +201,21 @@ def main() -> int:
     if have_instr:
         print("instr: guest instructions per call (user + kernel), one boot per kernel under -icount shift=0")
         print("(1 ns of guest time per instruction): independent of the host's load.")
+    # Ours against Linux's image in the same processes (bench --calls runs
+    # both, batch for batch), per round; the headline ratio.
+    same_keys = list(ours.runs[0].sameproc)
+    for run in ours.runs:
+        if list(run.sameproc) != same_keys:
+            sys.exit(f"bench-report: {run.path} has other BENCH sameproc lines than {ours.runs[0].path}")
+    sameproc = {key: [run.sameproc[key] for run in ours.runs] for key in same_keys}
+    if sameproc:
+        print("same proc: ours/linux with both images in the same processes, batch for batch (Linux's")
+        print("vdso.so put at our base over the same data pages): the median over the rounds of each round's")
+        print("median over its processes; the figure that does not depend on a boot.")
     head = ("fn", "clock", "ours vdso", "linux vdso", "ours/linux", "libc", "syscall", "speedup")
     ihead = (f" | {'instr:':>7} {'ours':>8} {'linux':>8} {'o/l':>5} {'libc':>8} {'syscall':>8}"
              if have_instr else "")
-    print(f"{head[0]:<14} {head[1]:<17} {head[2]:>17} {head[3]:>17} {head[4]:>10} "
+    print(f"{head[0]:<14} {head[1]:<17} {head[2]:>17} {head[3]:>17} {head[4]:>10} {'same proc':>9} "
           f"{head[5]:>17} {head[6]:>17} {head[7]:>8}{ihead}")
     ratios: list[tuple[str, str, float, list[float]]] = []
     instr_ratios: list[tuple[str, str, float]] = []
@@ -207,7 +229,7 @@ def main() -> int:
         if not ours.has(vkey):
             if linux.has(vkey):
                 sys.exit(f"bench-report: Linux's vDSO has {fn} but ours has not ({args.ours[0]})")
-            line = (f"{fn:<14} {clock:<17} {cell(None)} {cell(None)} {'-':>10} "
+            line = (f"{fn:<14} {clock:<17} {cell(None)} {cell(None)} {'-':>10} {'-':>9} "
                     f"{cell(libc)} {cell(sysc)} {'-':>8}")
             if have_instr:
                 line += f" | {'':>7} {icell(None)} {icell(None)} {'-':>5} {icell(i_libc)} {icell(i_sys)}"
@@ -232,7 +254,8 @@ def main() -> int:
         else:
             # Linux 6.1's image predates it (getrandom).
             theirs, ratio_s, i_theirs, i_ratio = None, f"{'-':>10}", None, None
-        line = (f"{fn:<14} {clock:<17} {cell(mine)} {cell(theirs)} {ratio_s} "
+        same = f"{median(sameproc[(fn, clock)]):9.3f}" if (fn, clock) in sameproc else f"{'-':>9}"
+        line = (f"{fn:<14} {clock:<17} {cell(mine)} {cell(theirs)} {ratio_s} {same} "
                 f"{cell(libc)} {cell(sysc)} {speedup:7.1f}x")
         if have_instr:
             i_ratio_s = f"{i_ratio:5.2f}" if i_ratio is not None else f"{'-':>5}"
@@ -276,6 +299,10 @@ def main() -> int:
     for fn, clock, ratio, per_round in ratios:
         if fn == "clock_gettime":
             print(f"{'ours/linux ' + clock:<30}" + "".join(f"{x:11.2f}" for x in per_round) + f"{ratio:11.2f}")
+    for (fn, clock), per_round in sameproc.items():
+        if fn == "clock_gettime":
+            print(f"{'same proc ' + clock:<30}" + "".join(f"{x:11.3f}" for x in per_round)
+                  + f"{median(per_round):11.3f}")
     for fn in PROCESS_FNS:
         print(f"{fn + ' with - without':<30}" + "".join(f" {x / 1000:+10.1f}" for x in deltas[fn])
               + f" {median(deltas[fn]) / 1000:+10.1f}")
@@ -300,6 +327,9 @@ def main() -> int:
         print(f"BENCH fn={fn} clock=- path=without-vdso ns={ns:.1f} spread={spr:.1f}")
     for fn, clock, ratio, per_round in ratios:
         print(f"BENCH ratio fn={fn} clock={clock} ours_over_linux={ratio:.2f} rounds={joined(per_round, '.2f')}")
+    for (fn, clock), per_round in sameproc.items():
+        print(f"BENCH sameproc fn={fn} clock={clock} ours_over_linux={median(per_round):.3f} "
+              f"rounds={joined(per_round, '.3f')}")
     for fn in PROCESS_FNS:
         print(f"BENCH delta fn={fn} with_minus_without_ns={median(deltas[fn]):.1f} "
               f"rounds={joined(deltas[fn], '.1f')}")

@@ -16,12 +16,15 @@
 #       program (apps/vdso/user/go-clock, Debian's Go, static): /bin/go-clock
 # [3/4] the root tree (staged in $BUILD_DIR/<image name>.rootfs): glibc's
 #       loader and libc for dynamic programs, /etc/runner.list (what
-#       /bin/runner runs), and USER_DIR copied on top
+#       /bin/runner runs), with LINUX_VDSO Linux's vdso.so as
+#       /lib/linux-vdso.so (bench runs it beside ours), and USER_DIR copied
+#       on top
 # [4/4] mkfs.ext4 -d (no root, no loop device)
 #
 # Env: ARCH (riscv64), BUILD_DIR (build/$ARCH),
 #      RUNNER_LIST (the commands of /etc/runner.list, separated by ';';
-#        default: the paths of apps/vdso/user/programs.list).
+#        default: the paths of apps/vdso/user/programs.list),
+#      LINUX_VDSO (a vdso.so to put at /lib/linux-vdso.so; default: none).
 #
 # Example: RUNNER_LIST=/bin/bench scripts/mkdisk.sh build/riscv64/bench-disk.img
 set -euo pipefail
@@ -92,6 +95,11 @@ if [ -n "$RUNNER_LIST" ]; then
     tr ';' '\n' <<< "$RUNNER_LIST" > "$STAGE/etc/runner.list"
 else
     awk '!/^#/ && NF == 2 { print $1 }' "$SRC/programs.list" > "$STAGE/etc/runner.list"
+fi
+if [ -n "${LINUX_VDSO:-}" ]; then
+    [ -f "$LINUX_VDSO" ] || { echo "mkdisk: LINUX_VDSO=$LINUX_VDSO: no such file (make linux-vdso)" >&2; exit 1; }
+    say "      + /lib/linux-vdso.so: $LINUX_VDSO"
+    cp "$LINUX_VDSO" "$STAGE/lib/linux-vdso.so"
 fi
 if [ -n "$USER_DIR" ]; then
     say "      + $USER_DIR"

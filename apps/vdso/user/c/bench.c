@@ -17,6 +17,10 @@
  *              AT_SYSINFO_EHDR by name and version (vdso_lookup.h),
  *     libc     glibc's function (which calls the vDSO when there is one),
  *     syscall  glibc's raw syscall();
+ *     linux    the same vDSO function of Linux 6.1's image, run in the same
+ *              process at the same address over the same data pages (see
+ *              "Linux's image in the same process" below), where the disk
+ *              has it (/lib/linux-vdso.so) and the kernel mapped ours;
  *   and the floor: a bare counter-read loop (rdtime, cntvct, rdtsc) (path
  *   floor), the least a counter read costs;
  *   the process figures, labelled with-vdso or without-vdso by whether this
@@ -47,15 +51,20 @@
  * one process: PARENT_REPEATS (15) batches of about 75 ms (mmap3: 7.5 ms);
  * their median, and their spread across the batches. The counter's rate is
  * measured once, against CLOCK_MONOTONIC (the syscall) over 50 ms, and passed
- * to every child.
+ * to every child. A vDSO call that Linux's image also has is measured batch
+ * for batch with it: the batch size calibrated on ours, then CALL_REPEATS
+ * times one batch of ours and one of Linux's, each image put in place (and
+ * warmed up by one call) just before its batch; the per-process ratio ours /
+ * Linux's then sees the same host, base and data pages on both sides.
  *
  * Output: a table for people, then one machine line per measurement,
- *   BENCH fn=<fn> clock=<clock|-> path=<vdso|libc|syscall|floor|with-vdso|without-vdso> ns=<median> spread=<pct> procs=<n>
+ *   BENCH fn=<fn> clock=<clock|-> path=<vdso|linux|libc|syscall|floor|with-vdso|without-vdso> ns=<median> spread=<pct> procs=<n>
  * (procs=12 for the calls: the processes that reported; procs=1 for the
  * process figures, whose spread is across batches), and the derived
  *   BENCH speedup fn=clock_gettime clock=MONOTONIC vdso_over_syscall=<syscall ns / vdso ns>
  *   BENCH floor fn=clock_gettime clock=MONOTONIC vdso_over_counter=<vdso ns / counter ns>
  *   BENCH speedup fn=getrandom16|getrandom4k clock=- vdso_over_syscall=<syscall ns / vdso ns>
+ *   BENCH sameproc fn=<fn> clock=<clock|-> ours_over_linux=<median over the processes of vdso ns / linux ns> spread=<pct> procs=<n>
  * from the medians (scripts/bench-report.py reads them). The table ends with
  * each process's figure for clock_gettime(MONOTONIC) (path vdso, or libc
  * without a vDSO), in the order they ran. The PASS/FAIL lines
@@ -110,6 +119,18 @@ static const char *self_path;
 static double ns_per_tick;
 static size_t page_size;
 
+/* The in-process comparison (see "Linux's image in the same process"). */
+#define LINUX_VDSO_PATH "/lib/linux-vdso.so"
+static gettime_fn lgettime;
+static gettimeofday_fn lgettimeofday;
+static getres_fn lgetres;
+static getcpu_fn lgetcpu;
+static uintptr_t text_addr;      /* where [vdso] is: AT_SYSINFO_EHDR */
+static size_t text_mapped;       /* bytes mapped there now */
+static unsigned char *ours_img, *linux_img;
+static size_t ours_len, linux_len;
+static int linux_here;           /* 1 while Linux's image is installed */
+
 enum fn { FN_GETTIME, FN_GETTIMEOFDAY, FN_GETRES, FN_GETCPU, FN_GETRANDOM16, FN_GETRANDOM4K, FN_COUNTER,
           FN_EXEC, FN_EXEC_NOLIBC, FN_FORK_EXIT, FN_MMAP3 };
 static const char *const fn_names[] = {"clock_gettime", "gettimeofday", "clock_getres", "getcpu",
@@ -117,8 +138,8 @@ static const char *const fn_names[] = {"clock_gettime", "gettimeofday", "clock_g
                                        "fork_exit", "mmap3"};
 /* PATH_PROCESS: a process figure, measured by the parent; printed as
  * with-vdso or without-vdso. */
-enum path { PATH_VDSO, PATH_LIBC, PATH_SYSCALL, PATH_FLOOR, PATH_PROCESS };
-static const char *const path_names[] = {"vdso", "libc", "syscall", "floor", "process"};
+enum path { PATH_VDSO, PATH_LIBC, PATH_SYSCALL, PATH_FLOOR, PATH_PROCESS, PATH_LINUX };
+static const char *const path_names[] = {"vdso", "libc", "syscall", "floor", "process", "linux"};
 
 /* One measurement: what is called, and what came out. */
 struct meas {
@@ -207,6 +228,10 @@ static uint64_t run_batch(struct meas *m, long n)
         break;
     case FN_GETRANDOM4K * 8 + PATH_LIBC: LOOP(getrandom(grnd_buf, 4096, 0) != 4096); break;
     case FN_GETRANDOM4K * 8 + PATH_SYSCALL: LOOP(syscall(SYS_getrandom, grnd_buf, 4096, 0) != 4096); break;
+    case FN_GETTIME * 8 + PATH_LINUX: LOOP(lgettime(id, &ts)); break;
+    case FN_GETTIMEOFDAY * 8 + PATH_LINUX: LOOP(lgettimeofday(&tv, NULL)); break;
+    case FN_GETRES * 8 + PATH_LINUX: LOOP(lgetres(id, &ts)); break;
+    case FN_GETCPU * 8 + PATH_LINUX: LOOP(lgetcpu(&cpu, &node, NULL)); break;
     case FN_COUNTER * 8 + PATH_FLOOR: LOOP((sink += arch_counter(), 0)); break;
     case FN_EXEC * 8 + PATH_PROCESS: LOOP(exec_once(self_path, "--exit")); break;
     case FN_EXEC_NOLIBC * 8 + PATH_PROCESS: LOOP(exec_once(EXIT0_PATH, NULL)); break;
@@ -263,6 +288,37 @@ static void measure(struct meas *m, int repeats, double batch_ns)
     m->procs = 1;
 }
 
+static int swap_image(int to_linux);
+
+/* Ours (m) and Linux's image (l, the same call) batch for batch: the batch
+ * size is calibrated on ours, then CALL_REPEATS times a batch of ours and a
+ * batch of Linux's, each image put in place (and its code warmed up by one
+ * call) just before its batch. What the host does meanwhile hits both alike.
+ * -1 if an image could not be put in place. */
+static int measure_pair(struct meas *m, struct meas *l)
+{
+    if (swap_image(0) != 0)
+        return -1;
+    measure(m, 1, CALL_BATCH_NS); /* the calibration, and one batch */
+    long n = m->per_batch;
+    l->per_batch = l->per_batch_max = n;
+    double ours[CALL_REPEATS], theirs[CALL_REPEATS];
+    for (int r = 0; r < CALL_REPEATS; r++) {
+        if (swap_image(0) != 0)
+            return -1;
+        run_batch(m, 1);
+        ours[r] = (double)run_batch(m, n) * ns_per_tick / (double)n;
+        if (swap_image(1) != 0)
+            return -1;
+        run_batch(l, 1);
+        theirs[r] = (double)run_batch(l, n) * ns_per_tick / (double)n;
+    }
+    summarize(ours, CALL_REPEATS, &m->ns, &m->spread);
+    summarize(theirs, CALL_REPEATS, &l->ns, &l->spread);
+    m->procs = l->procs = 1;
+    return swap_image(0);
+}
+
 /* ns per counter tick, against CLOCK_MONOTONIC read by the syscall over ~50 ms. */
 static double measure_ns_per_tick(void)
 {
@@ -308,6 +364,176 @@ static int open_vdso(uintptr_t ehdr)
     return ok && vgettime && vgettimeofday && vgetres;
 }
 
+/* Linux's image in the same process.
+ *
+ * A vDSO finds its data pages at a fixed distance below its text, and both
+ * images, ours and Linux 6.1's, expect the same [vvar] layout (the kernel built
+ * with VDSO=linux maps Linux's image over the same pages). So "bench --calls"
+ * on our kernel can run Linux's image too: it replaces the text at
+ * AT_SYSINFO_EHDR with a private copy of LINUX_VDSO_PATH (mkdisk puts
+ * Linux's vdso.so there for the arch, when there is one), and puts a private
+ * copy of ours back, between measurements. Both images then run at the same
+ * address, over the same data pages, in the same process, under the same
+ * host load: their ratio does not depend on a base or a boot. glibc's own
+ * pointers into the vDSO (the libc path) are used only while ours is in
+ * place; nothing here takes a signal. */
+
+/* Bytes an image occupies from its base: its PT_LOADs' end, page-rounded. */
+static size_t image_span(const unsigned char *img, size_t len)
+{
+    const Elf64_Ehdr *eh = (const void *)img;
+    if (len < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh->e_phoff > len || eh->e_phnum > (len - eh->e_phoff) / sizeof(Elf64_Phdr))
+        return 0;
+    const Elf64_Phdr *ph = (const void *)(img + eh->e_phoff);
+    size_t end = 0;
+    for (int i = 0; i < eh->e_phnum; i++)
+        if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > end)
+            end = ph[i].p_vaddr + ph[i].p_memsz;
+    return (end + page_size - 1) / page_size * page_size;
+}
+
+/* The size of the mapping that starts at addr, from /proc/self/maps; 0 if
+ * none does or it is larger than 64 KiB. */
+static size_t mapping_size(uintptr_t addr)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    size_t size = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo == addr && hi > lo && hi - lo <= 64 * 1024) {
+            size = hi - lo;
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    return size;
+}
+
+/* Makes code just written at p visible to instruction fetch. */
+static void arch_sync_icache(void *p, size_t len)
+{
+#if defined(__riscv)
+    /* Not glibc's __riscv_flush_icache: it may call into the vDSO being
+     * replaced. The syscall (riscv_flush_icache, 259) where the kernel has
+     * it, and this hart's fence.i. */
+    syscall(259, p, (char *)p + len, 0UL);
+    __asm__ volatile("fence.i" ::: "memory");
+#else
+    __builtin___clear_cache((char *)p, (char *)p + len);
+#endif
+}
+
+/* Replaces the text at text_addr with a private copy of img (len bytes,
+ * span bytes mapped): 0, or -1 with nothing mapped there. */
+static int install_image(const unsigned char *img, size_t len, size_t span)
+{
+    if (munmap((void *)text_addr, text_mapped) != 0)
+        return -1;
+    text_mapped = 0;
+    void *p = mmap((void *)text_addr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    if (p != (void *)text_addr) {
+        munmap(p, span);
+        return -1;
+    }
+    text_mapped = span;
+    memcpy(p, img, len < span ? len : span); /* a file may go on past its PT_LOADs (section headers) */
+    if (mprotect(p, span, PROT_READ | PROT_EXEC) != 0)
+        return -1;
+    arch_sync_icache(p, span);
+    return 0;
+}
+
+/* Reads Linux's image and resolves its functions; with install, also makes
+ * it and ours swappable at text_addr (the l* pointers then point there;
+ * without, into the file's bytes, only to say which functions it has): 1 if
+ * done, 0 if there is nothing to compare (no file, or the mapped image is
+ * Linux's), -1 on an error (said on stderr). */
+static int setup_linux_image(uintptr_t ehdr, int install)
+{
+    FILE *f = fopen(LINUX_VDSO_PATH, "rb");
+    if (!f)
+        return 0;
+    static unsigned char file[64 * 1024];
+    linux_len = fread(file, 1, sizeof file, f);
+    int big = !feof(f);
+    fclose(f);
+    size_t linux_span = image_span(file, linux_len);
+    text_addr = ehdr;
+    ours_len = mapping_size(ehdr);
+    text_mapped = ours_len;
+    if (big || !linux_span || linux_span > sizeof file || !ours_len) {
+        fprintf(stderr, "bench: %s is not a 64-bit ELF image of at most 64 KiB, or /proc/self/maps has no "
+                "mapping of at most 64 KiB at %#lx\n", LINUX_VDSO_PATH, (unsigned long)ehdr);
+        return -1;
+    }
+    if (linux_len <= ours_len && !memcmp(file, (const void *)ehdr, linux_len))
+        return 0; /* the kernel mapped Linux's image: the comparison is the boot itself */
+    linux_img = file;
+    struct vdso v;
+    if (!install) {
+        if (vdso_open(&v, (uintptr_t)file) != 0)
+            return -1;
+        lgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
+        lgettimeofday = (gettimeofday_fn)vdso_sym(&v, VDSO_GETTIMEOFDAY, VDSO_VERSION);
+        lgetres = (getres_fn)vdso_sym(&v, VDSO_CLOCK_GETRES, VDSO_VERSION);
+#ifdef VDSO_GETCPU
+        lgetcpu = (getcpu_fn)vdso_sym(&v, VDSO_GETCPU, VDSO_VERSION);
+#endif
+        return lgettime && lgettimeofday && lgetres ? 1 : -1;
+    }
+    ours_img = malloc(ours_len);
+    if (!ours_img)
+        return -1;
+    memcpy(ours_img, (const void *)ehdr, ours_len);
+    if (install_image(linux_img, linux_len, linux_span) != 0 || vdso_open(&v, text_addr) != 0) {
+        fprintf(stderr, "bench --calls: cannot install Linux's image at %#lx: %s\n", (unsigned long)text_addr,
+                strerror(errno));
+        return -1;
+    }
+    lgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
+    lgettimeofday = (gettimeofday_fn)vdso_sym(&v, VDSO_GETTIMEOFDAY, VDSO_VERSION);
+    lgetres = (getres_fn)vdso_sym(&v, VDSO_CLOCK_GETRES, VDSO_VERSION);
+#ifdef VDSO_GETCPU
+    lgetcpu = (getcpu_fn)vdso_sym(&v, VDSO_GETCPU, VDSO_VERSION);
+#endif
+    linux_len = linux_span; /* from now on: the bytes to map (the file is zero-padded) */
+    if (install_image(ours_img, ours_len, ours_len) != 0) {
+        fprintf(stderr, "bench --calls: cannot put our image back at %#lx: %s\n", (unsigned long)text_addr,
+                strerror(errno));
+        return -1;
+    }
+    return lgettime && lgettimeofday && lgetres ? 1 : -1;
+}
+
+/* Puts Linux's image (to_linux = 1) or ours in place: 0, or -1. */
+static int swap_image(int to_linux)
+{
+    if (to_linux == linux_here)
+        return 0;
+    int r = to_linux ? install_image(linux_img, linux_len, linux_len) : install_image(ours_img, ours_len, ours_len);
+    if (r == 0)
+        linux_here = to_linux;
+    return r;
+}
+
+/* Whether Linux's image has the function of m. */
+static int linux_has(const struct meas *m)
+{
+    switch (m->fn) {
+    case FN_GETTIME: return lgettime != NULL;
+    case FN_GETTIMEOFDAY: return lgettimeofday != NULL;
+    case FN_GETRES: return lgetres != NULL;
+    case FN_GETCPU: return lgetcpu != NULL;
+    default: return 0;
+    }
+}
+
 /* The calls to measure, in table order, into ms[]; returns how many. */
 static int list_calls(struct meas *ms, int have_vdso)
 {
@@ -320,14 +546,17 @@ static int list_calls(struct meas *ms, int have_vdso)
             /* arm64's vDSO has no getcpu; getrandom only where the image has it. */
             int vdso_has = have_vdso && (call_fns[f] != FN_GETCPU || vgetcpu) &&
                            (call_fns[f] < FN_GETRANDOM16 || vgetrandom);
-            for (enum path p = vdso_has ? PATH_VDSO : PATH_LIBC; p <= PATH_SYSCALL; p++)
+            for (enum path p = vdso_has ? PATH_VDSO : PATH_LIBC; p <= PATH_SYSCALL; p++) {
                 ms[n++] = (struct meas){.fn = call_fns[f], .clock = clock, .path = p};
+                if (p == PATH_VDSO && linux_has(&ms[n - 1]))
+                    ms[n++] = (struct meas){.fn = call_fns[f], .clock = clock, .path = PATH_LINUX};
+            }
         }
     }
     ms[n++] = (struct meas){.fn = FN_COUNTER, .clock = -1, .path = PATH_FLOOR};
     return n;
 }
-#define MAX_MEAS (N_VDSO_CLOCKS * 3 + 5 * 3 + 1 + 4)
+#define MAX_MEAS (N_VDSO_CLOCKS * 4 + 5 * 4 + 1 + 4)
 
 /* "bench --calls TICK": measure every call in this process, one line per
  * measurement to RESULT_FD ("<fn> <clock> <path> <ns> <per_batch> <failed>"),
@@ -345,6 +574,8 @@ static int calls_main(const char *tick)
         fprintf(stderr, "bench --calls: the vDSO at %#lx lacks a function\n", (unsigned long)ehdr);
         return 3;
     }
+    if (ehdr && setup_linux_image(ehdr, 1) < 0)
+        return 6;
     FILE *out = fdopen(RESULT_FD, "w");
     if (!out) {
         fprintf(stderr, "bench --calls: fd %d: %s\n", RESULT_FD, strerror(errno));
@@ -353,9 +584,20 @@ static int calls_main(const char *tick)
     struct meas ms[MAX_MEAS];
     int n = list_calls(ms, ehdr != 0);
     for (int i = 0; i < n; i++) {
-        measure(&ms[i], CALL_REPEATS, CALL_BATCH_NS);
-        fprintf(out, "%d %d %d %.17g %ld %d\n", (int)ms[i].fn, ms[i].clock, (int)ms[i].path, ms[i].ns,
-                ms[i].per_batch, ms[i].failed);
+        /* A vDSO call Linux's image also has: both, batch for batch. Ours is
+         * in place for everything else (glibc's pointers are into ours). */
+        int pair = ms[i].path == PATH_VDSO && i + 1 < n && ms[i + 1].path == PATH_LINUX;
+        if (pair ? measure_pair(&ms[i], &ms[i + 1]) : linux_img ? swap_image(0) : 0) {
+            fprintf(stderr, "bench --calls: cannot swap the images at %#lx: %s\n", (unsigned long)text_addr,
+                    strerror(errno));
+            _exit(7); /* no image in place: nothing may run glibc's vDSO pointers now */
+        }
+        if (!pair)
+            measure(&ms[i], CALL_REPEATS, CALL_BATCH_NS);
+        for (int k = i; k <= i + pair; k++)
+            fprintf(out, "%d %d %d %.17g %ld %d\n", (int)ms[k].fn, ms[k].clock, (int)ms[k].path, ms[k].ns,
+                    ms[k].per_batch, ms[k].failed);
+        i += pair;
     }
     fprintf(out, "end\n");
     return fclose(out) != 0 ? 5 : 0;
@@ -431,6 +673,21 @@ static int run_calls_process(struct meas *ms, int n)
     return exited0 && ended && !bad && got == n;
 }
 
+/* Ours against Linux's image in the same processes: the median over the
+ * processes of each one's vdso ns / linux ns, and its spread. 0 if either
+ * was not measured in every process. */
+static int same_process_ratio(const struct meas *ms, int n, enum fn fn, int clock, double *ratio, double *spread)
+{
+    const struct meas *ours = find(ms, n, fn, clock, PATH_VDSO), *theirs = find(ms, n, fn, clock, PATH_LINUX);
+    if (!ours || !theirs || ours->procs != PROCS || theirs->procs != PROCS)
+        return 0;
+    double r[PROCS];
+    for (int k = 0; k < PROCS; k++)
+        r[k] = theirs->proc_ns[k] > 0 ? ours->proc_ns[k] / theirs->proc_ns[k] : NAN;
+    summarize(r, PROCS, ratio, spread);
+    return isfinite(*ratio);
+}
+
 static const char *clock_name(const struct meas *m) { return m->clock >= 0 ? vdso_clocks[m->clock].name : "-"; }
 
 static const char *path_name(const struct meas *m, int have_vdso)
@@ -453,11 +710,11 @@ int main(int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "--exit"))
         return 0;
     self_path = argv[0];
+    page_size = (size_t)sysconf(_SC_PAGESIZE);
     if (argc == 3 && !strcmp(argv[1], "--calls"))
         return calls_main(argv[2]);
     check_prog = "bench";
     setvbuf(stdout, NULL, _IOLBF, 0);
-    page_size = (size_t)sysconf(_SC_PAGESIZE);
 
     /* The vDSO, if this kernel maps one. */
     uintptr_t ehdr = getauxval(AT_SYSINFO_EHDR);
@@ -476,6 +733,19 @@ int main(int argc, char **argv)
     if (!check(isfinite(ns_per_tick) && ns_per_tick > 0,
                COUNTER_NAME " counts at %.3f MHz (against CLOCK_MONOTONIC over 50 ms)", 1e3 / ns_per_tick))
         return check_summary();
+
+    /* Linux's image, to run in the same processes as ours (the l* pointers
+     * here only say which functions it has). */
+    int compare = have_vdso ? setup_linux_image(ehdr, 0) : 0;
+    if (compare < 0)
+        check(0, "%s: Linux's vDSO image for the in-process comparison is readable and exports "
+              "clock_gettime, gettimeofday, clock_getres at " VDSO_VERSION, LINUX_VDSO_PATH);
+    else if (compare)
+        printf("bench: %s is Linux's vDSO: each process also runs it at our base, over the same data pages "
+               "(path=linux)\n", LINUX_VDSO_PATH);
+    else if (have_vdso)
+        printf("bench: no %s other than the mapped image: no in-process comparison with Linux's vDSO\n",
+               LINUX_VDSO_PATH);
 
     /* Everything to measure, in table order: the calls (in PROCS fresh
      * processes), then the process figures (here). */
@@ -508,14 +778,25 @@ int main(int argc, char **argv)
     printf("bench: exec, exec_nolibc, fork_exit: ns each = median of %d batches (~%.0f ms each) in this "
            "process; mmap3 the same with ~%.1f ms batches; spread across the batches\n",
            PARENT_REPEATS, EXEC_BATCH_NS / 1e6, MMAP_BATCH_NS / 1e6);
-    printf("%-14s %-17s %19s %19s %19s\n", "fn", "clock", "vdso (spread)", "libc (spread)",
-           "syscall (spread)");
+    if (compare > 0)
+        printf("bench: linux = Linux 6.1's image run in the same processes at our base (%s); ours/linux = "
+               "the median over the processes of each one's vdso ns / linux ns (spread across them)\n",
+               LINUX_VDSO_PATH);
+    printf("%-14s %-17s %19s %19s %19s %19s %19s\n", "fn", "clock", "vdso (spread)", "linux (spread)",
+           "ours/linux", "libc (spread)", "syscall (spread)");
     for (int i = 0; i < n_calls; i++) {
         if (ms[i].path != PATH_LIBC)
             continue; /* one row per fn and clock */
         printf("%-14s %-17s", fn_names[ms[i].fn], clock_name(&ms[i]));
-        for (enum path p = PATH_VDSO; p <= PATH_SYSCALL; p++)
-            print_cell(find(ms, n, ms[i].fn, ms[i].clock, p));
+        print_cell(find(ms, n, ms[i].fn, ms[i].clock, PATH_VDSO));
+        print_cell(find(ms, n, ms[i].fn, ms[i].clock, PATH_LINUX));
+        double ratio, ratio_spread;
+        if (same_process_ratio(ms, n, ms[i].fn, ms[i].clock, &ratio, &ratio_spread))
+            printf(" %10.3f (%5.1f%%)", ratio, ratio_spread);
+        else
+            printf(" %19s", "-");
+        print_cell(find(ms, n, ms[i].fn, ms[i].clock, PATH_LIBC));
+        print_cell(find(ms, n, ms[i].fn, ms[i].clock, PATH_SYSCALL));
         putchar('\n');
     }
     const struct meas *floor_m = find(ms, n, FN_COUNTER, -1, PATH_FLOOR);
@@ -551,6 +832,12 @@ int main(int argc, char **argv)
         const struct meas *vd = find(ms, n, f, -1, PATH_VDSO), *sys = find(ms, n, f, -1, PATH_SYSCALL);
         if (vd && sys && vd->ns > 0)
             printf("BENCH speedup fn=%s clock=- vdso_over_syscall=%.1f\n", fn_names[f], sys->ns / vd->ns);
+    }
+    for (int i = 0; i < n_calls; i++) {
+        double ratio, ratio_spread;
+        if (ms[i].path == PATH_VDSO && same_process_ratio(ms, n, ms[i].fn, ms[i].clock, &ratio, &ratio_spread))
+            printf("BENCH sameproc fn=%s clock=%s ours_over_linux=%.3f spread=%.1f procs=%d\n", fn_names[ms[i].fn],
+                   clock_name(&ms[i]), ratio, ratio_spread, ms[i].procs);
     }
     putchar('\n');
     check(procs_ok == PROCS, "%d of %d processes of bench --calls exited 0 and reported each of the %d calls once",
