@@ -38,7 +38,10 @@
 #             builds too), cargo doc,
 #             and the patch series: applies to the pristine crates, leaves the
 #             files it touches rustfmt-clean (scripts/check-series.sh)
-#   unittest  host tests only: cargo test --workspace, loom, then extimage
+#   unittest  host tests only: cargo test --workspace, loom, extimage, then
+#             scripts/test-execcost.py (the insn-count plugin builds; the
+#             execcost report turns known counts into the right phases and
+#             fails on a broken console)
 #   loom      the loom model of the vvar seqcount (axvdso-vvar tests/loom_seq.rs):
 #             one writer against one reader, every interleaving up to
 #             LOOM_MAX_PREEMPTIONS (environment, default 3) preemptions
@@ -220,6 +223,8 @@ unittest:
 	$(Q)cargo test --workspace
 	$(Q)$(MAKE) --no-print-directory loom
 	$(Q)$(MAKE) --no-print-directory extimage
+	$(call run_cmd,TEST,scripts/test-execcost.py)
+	$(Q)scripts/test-execcost.py >/dev/null
 
 # `--cfg loom` rebuilds every dependency: a target dir of its own keeps the
 # normal one warm.
