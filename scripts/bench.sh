@@ -15,7 +15,10 @@
 #   DIR/bench-console-r<r>.log (not echoed). Alternating the kernels spreads
 #   what the host does meanwhile (another job, a busy core) over all three;
 #   the report takes each figure's median over the rounds, and compares ours
-#   with Linux's within each round.
+#   with Linux's within each round. The headline comparison does not need
+#   Linux's boot: on our kernel every bench --calls process also runs Linux's
+#   image (/lib/linux-vdso.so on the disk) at our base, batch for batch with
+#   ours (BENCH sameproc lines; apps/vdso/user/c/bench.c).
 # The icount view (unless BENCH_ICOUNT=0): one more boot of each kernel with
 #   QEMU_EXTRA="-icount shift=0,sleep=on", console DIR/bench-console-icount.log.
 #   Under -icount shift=0 the guest's clock advances 1 ns per guest
