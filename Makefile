@@ -56,7 +56,9 @@
 #             build/$(ARCH)/bench-disk.img (runner.list: /bin/bench), then
 #             (scripts/bench.sh) boots them in turn, ours, linux, none, for
 #             BENCH_ROUNDS rounds (in each boot /bin/bench measures the calls
-#             in 12 fresh processes), and with BENCH_ICOUNT=1 once more each
+#             in 12 fresh processes; on ours each also runs Linux's image at
+#             our base, batch for batch: the same-process ratio), and with
+#             BENCH_ICOUNT=1 once more each
 #             under QEMU's -icount shift=0, where each figure is a count of
 #             guest instructions per call; prints the table, the per-round
 #             ratios and the BENCH lines: medians over the rounds
@@ -65,7 +67,8 @@
 #   execcost  exec phase by phase (fork; execve to main: the kernel, the exec
 #             hooks, libc's start-up; exit) in guest instructions, user and
 #             kernel apart, for a no-libc, a static and a dynamic glibc
-#             program, on the three kernels: QEMU with the insn-count plugin
+#             program, on the three kernels (riscv64, aarch64: x86_64 has no
+#             Linux image): QEMU with the insn-count plugin
 #             (scripts/insn-count.c, scripts/execcost.sh); disk
 #             build/$(ARCH)/execcost-disk.img (runner.list: /bin/execcost)
 #   fmt       cargo fmt;  clippy: cargo clippy -D warnings;  doc: cargo doc
