@@ -175,7 +175,7 @@ Q := $(if $(V),,@)
 run_cmd = $(if $(V),,@printf '\033[1;32m%s\033[0m %s\n' "$(1)" "$(2)";)
 
 FORCE:
-.PHONY: FORCE all setup build disk vdso linux-vdso run justrun test lint unittest loom extimage e2e e2e-smp1 e2e-ours bench execcost fmt clippy doc patches clean
+.PHONY: FORCE all setup build disk vdso linux-vdso run justrun test lint unittest loom extimage e2e e2e-smp1 e2e-ours bench execcost three-kernels fmt clippy doc patches clean
 
 all: build
 
@@ -282,14 +282,18 @@ test:
 	    $(MAKE) --no-print-directory $$3 STARRY=$$1 ARCH=$$2 || exit; \
 	done
 
-# One CPU by default (SMP=N applies). Each kernel is built only if out of
-# date. BENCH_ROUNDS rounds of three boots (ours, linux, none), then with
-# BENCH_ICOUNT=1 one -icount boot of each (scripts/bench.sh).
-bench: $(SETUP)
+# The three kernels bench and execcost compare, each built only if out of
+# date.
+three-kernels: $(SETUP)
 	$(call check_kernel_arch)
 	$(Q)$(MAKE) --no-print-directory build VDSO=ours INIT=
 	$(Q)$(MAKE) --no-print-directory build VDSO=linux INIT=
 	$(Q)$(MAKE) --no-print-directory build VDSO=none INIT=
+
+# One CPU by default (SMP=N applies). BENCH_ROUNDS rounds of three boots
+# (ours, linux, none), then with BENCH_ICOUNT=1 one -icount boot of each
+# (scripts/bench.sh).
+bench: three-kernels
 	$(call run_cmd,DISK,$(BENCH_DISK) (runner.list: /bin/bench))
 	$(Q)RUNNER_LIST=/bin/bench LINUX_VDSO=$$(ls $(LINUX_VDSO) 2>/dev/null) scripts/mkdisk.sh $(BENCH_DISK) >/dev/null
 	$(call run_cmd,BENCH,qemu $(ARCH) -smp $(SMP): VDSO=ours / linux / none x $(BENCH_ROUNDS) rounds$(if $(filter 1,$(BENCH_ICOUNT)), + icount))
@@ -297,11 +301,7 @@ bench: $(SETUP)
 	    scripts/bench.sh $(BENCH_DISK) $(call kdir,ours) $(call kdir,linux) $(call kdir,none)
 
 # exec phase by phase in guest instructions (QEMU with scripts/insn-count.c).
-execcost: $(SETUP)
-	$(call check_kernel_arch)
-	$(Q)$(MAKE) --no-print-directory build VDSO=ours INIT=
-	$(Q)$(MAKE) --no-print-directory build VDSO=linux INIT=
-	$(Q)$(MAKE) --no-print-directory build VDSO=none INIT=
+execcost: three-kernels
 	$(call run_cmd,DISK,$(EXECCOST_DISK) (runner.list: /bin/execcost))
 	$(Q)RUNNER_LIST=/bin/execcost scripts/mkdisk.sh $(EXECCOST_DISK) >/dev/null
 	$(call run_cmd,EXECCOST,qemu $(ARCH) -smp $(SMP) + insn-count plugin: VDSO=ours / linux / none)

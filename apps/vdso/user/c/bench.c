@@ -449,6 +449,19 @@ static int install_image(const unsigned char *img, size_t len, size_t span)
     return 0;
 }
 
+/* Linux's image's functions, from v: 1 if it has what every image must, -1
+ * if not. */
+static int resolve_linux(const struct vdso *v)
+{
+    lgettime = (gettime_fn)vdso_sym(v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
+    lgettimeofday = (gettimeofday_fn)vdso_sym(v, VDSO_GETTIMEOFDAY, VDSO_VERSION);
+    lgetres = (getres_fn)vdso_sym(v, VDSO_CLOCK_GETRES, VDSO_VERSION);
+#ifdef VDSO_GETCPU
+    lgetcpu = (getcpu_fn)vdso_sym(v, VDSO_GETCPU, VDSO_VERSION);
+#endif
+    return lgettime && lgettimeofday && lgetres ? 1 : -1;
+}
+
 /* Reads Linux's image and resolves its functions; with install, also makes
  * it and ours swappable at text_addr (the l* pointers then point there;
  * without, into the file's bytes, only to say which functions it has): 1 if
@@ -479,13 +492,7 @@ static int setup_linux_image(uintptr_t ehdr, int install)
     if (!install) {
         if (vdso_open(&v, (uintptr_t)file) != 0)
             return -1;
-        lgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
-        lgettimeofday = (gettimeofday_fn)vdso_sym(&v, VDSO_GETTIMEOFDAY, VDSO_VERSION);
-        lgetres = (getres_fn)vdso_sym(&v, VDSO_CLOCK_GETRES, VDSO_VERSION);
-#ifdef VDSO_GETCPU
-        lgetcpu = (getcpu_fn)vdso_sym(&v, VDSO_GETCPU, VDSO_VERSION);
-#endif
-        return lgettime && lgettimeofday && lgetres ? 1 : -1;
+        return resolve_linux(&v);
     }
     ours_img = malloc(ours_len);
     if (!ours_img)
@@ -496,19 +503,14 @@ static int setup_linux_image(uintptr_t ehdr, int install)
                 strerror(errno));
         return -1;
     }
-    lgettime = (gettime_fn)vdso_sym(&v, VDSO_CLOCK_GETTIME, VDSO_VERSION);
-    lgettimeofday = (gettimeofday_fn)vdso_sym(&v, VDSO_GETTIMEOFDAY, VDSO_VERSION);
-    lgetres = (getres_fn)vdso_sym(&v, VDSO_CLOCK_GETRES, VDSO_VERSION);
-#ifdef VDSO_GETCPU
-    lgetcpu = (getcpu_fn)vdso_sym(&v, VDSO_GETCPU, VDSO_VERSION);
-#endif
+    int resolved = resolve_linux(&v);
     linux_len = linux_span; /* from now on: the bytes to map (the file is zero-padded) */
     if (install_image(ours_img, ours_len, ours_len) != 0) {
         fprintf(stderr, "bench --calls: cannot put our image back at %#lx: %s\n", (unsigned long)text_addr,
                 strerror(errno));
         return -1;
     }
-    return lgettime && lgettimeofday && lgetres ? 1 : -1;
+    return resolved;
 }
 
 /* Puts Linux's image (to_linux = 1) or ours in place: 0, or -1. */
