@@ -16,6 +16,9 @@
 
 #define ARCH_NAME "riscv64"
 #define VDSO_MACHINE EM_RISCV
+/* The vDSO shares the stack's top-level page-table entry (Starry's
+ * special-mapping window): bits above this shift are the stack's. */
+#define VDSO_WINDOW_SHIFT 30
 #define VDSO_VERSION "LINUX_4.15"
 #define VDSO_CLOCK_GETTIME "__vdso_clock_gettime"
 #define VDSO_GETTIMEOFDAY "__vdso_gettimeofday"
@@ -60,6 +63,9 @@ static inline __attribute__((noreturn)) void arch_exit(long code)
 
 #define ARCH_NAME "aarch64"
 #define VDSO_MACHINE EM_AARCH64
+/* The vDSO shares the stack's top-level page-table entry (Starry's
+ * special-mapping window): bits above this shift are the stack's. */
+#define VDSO_WINDOW_SHIFT 39
 #define VDSO_VERSION "LINUX_2.6.39"
 #define VDSO_CLOCK_GETTIME "__kernel_clock_gettime"
 #define VDSO_GETTIMEOFDAY "__kernel_gettimeofday"
@@ -108,6 +114,9 @@ static inline __attribute__((noreturn)) void arch_exit(long code)
 
 #define ARCH_NAME "x86_64"
 #define VDSO_MACHINE EM_X86_64
+/* The vDSO shares the stack's top-level page-table entry (Starry's
+ * special-mapping window): bits above this shift are the stack's. */
+#define VDSO_WINDOW_SHIFT 39
 #define VDSO_VERSION "LINUX_2.6"
 #define VDSO_CLOCK_GETTIME "__vdso_clock_gettime"
 #define VDSO_GETTIMEOFDAY "__vdso_gettimeofday"

@@ -300,6 +300,36 @@ static void check_maps(uintptr_t ehdr)
           (unsigned long)(ehdr - 0x2000), (unsigned long)ehdr);
 }
 
+/* Where the kernel put the vDSO: in its special-mapping window, below the
+ * stack with at least 8 MiB between them, inside the stack's top-level
+ * page-table entry (so it shares the page-table pages the stack has). The
+ * stack is the mapping that holds this frame. */
+static void check_placement(uintptr_t ehdr)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[256];
+    unsigned long vvar_lo = 0, vdso_hi = 0, stack_lo = 0, here = (unsigned long)(uintptr_t)&line;
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+            continue;
+        if (strstr(line, "[vvar]") && lo == ehdr - 0x2000)
+            vvar_lo = lo;
+        if (strstr(line, "[vdso]") && lo == ehdr)
+            vdso_hi = hi;
+        if (lo <= here && here < hi)
+            stack_lo = lo;
+    }
+    if (f)
+        fclose(f);
+    int below = vvar_lo && vdso_hi && stack_lo && vdso_hi + (8UL << 20) <= stack_lo;
+    int shares = (vvar_lo >> VDSO_WINDOW_SHIFT) == (stack_lo >> VDSO_WINDOW_SHIFT);
+    check(below && shares,
+          "[vvar]+[vdso] %#lx-%#lx lie at least 8 MiB below the stack (from %#lx) and in its 2^%d-byte "
+          "page-table region",
+          vvar_lo, vdso_hi, stack_lo, VDSO_WINDOW_SHIFT);
+}
+
 static int child_status(pid_t pid)
 {
     int st = 0;
@@ -534,6 +564,7 @@ int main(int argc, char **argv)
     check_sigreturn_symbol();
     check_libc_takes_the_vdso();
     check_maps(ehdr);
+    check_placement(ehdr);
     check_write_protection(ehdr);
     check_fork_and_exec(ehdr);
     if (strstr(check_prog, "dynamic") == NULL)
